@@ -1,0 +1,525 @@
+//! Netlink attributes (`struct nlattr`): a zero-copy reader and a writer into `&mut [u8]`.
+//!
+//! Mirrors `include/uapi/linux/netlink.h`:
+//!
+//! ```text
+//!  0       2       4                         nla_len   NLA_ALIGN(nla_len)
+//! +-------+-------+-------------------------+---------+
+//! |nla_len|nla_typ| payload                 | padding |
+//! +-------+-------+-------------------------+---------+
+//! ```
+//!
+//! The reader ([`AttrIter`]) yields each attribute with the offset it sits at, and yields an
+//! error and stops on the first malformed one; the payload slices it hands out always lie
+//! inside the input. The writer ([`Writer`]) zeroes padding, fixes up nest lengths, refuses a
+//! nest longer than 65,535 bytes, and when the buffer is too small keeps counting, so the
+//! error names the exact size needed. Neither panics on any input.
+
+use crate::error::{Error, Field};
+use crate::nlmsg::{align, read_u16, NlmFlags, NlmsgHeader};
+
+/// Size of the attribute header (`NLA_HDRLEN`).
+pub const NLA_HDRLEN: usize = 4;
+/// `NLA_F_NESTED`: set by newer senders on nests; ignored when reading the type.
+pub const NLA_F_NESTED: u16 = 0x8000;
+/// `NLA_F_NET_BYTEORDER`: payload is big-endian; ignored when reading the type.
+pub const NLA_F_NET_BYTEORDER: u16 = 0x4000;
+/// Mask that leaves the attribute number (`NLA_TYPE_MASK`).
+pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+
+/// One attribute, borrowed from the bytes it was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attr<'a> {
+    kind: u16,
+    flags: u16,
+    offset: usize,
+    payload: &'a [u8],
+}
+
+impl<'a> Attr<'a> {
+    /// The attribute number, flag bits cleared.
+    pub fn kind(&self) -> u16 {
+        self.kind
+    }
+
+    /// Whether the sender set `NLA_F_NESTED`.
+    pub fn has_nested_flag(&self) -> bool {
+        self.flags & NLA_F_NESTED != 0
+    }
+
+    /// Offset of the attribute header from the start of the outermost bytes walked (for a
+    /// message, the start of its `nlmsghdr`, which is what extended-ACK offsets count from).
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The payload, without header and padding.
+    pub fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// The attributes nested in this one.
+    pub fn nested(&self) -> AttrIter<'a> {
+        AttrIter {
+            rest: self.payload,
+            offset: self.offset + NLA_HDRLEN,
+            nested: true,
+            failed: false,
+        }
+    }
+
+    /// The payload as exactly `N` bytes.
+    pub fn array<const N: usize>(&self) -> Result<[u8; N], Error> {
+        self.payload.try_into().map_err(|_| self.bad_len(N))
+    }
+
+    /// The payload as a `u8`.
+    pub fn u8(&self) -> Result<u8, Error> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    /// The payload as a native-endian `u16`.
+    pub fn u16(&self) -> Result<u16, Error> {
+        Ok(u16::from_ne_bytes(self.array()?))
+    }
+
+    /// The payload as a native-endian `u32`.
+    pub fn u32(&self) -> Result<u32, Error> {
+        Ok(u32::from_ne_bytes(self.array()?))
+    }
+
+    /// The payload as a native-endian `u64`.
+    pub fn u64(&self) -> Result<u64, Error> {
+        Ok(u64::from_ne_bytes(self.array()?))
+    }
+
+    /// The payload as a NUL-terminated UTF-8 string, NUL removed.
+    pub fn str(&self) -> Result<&'a str, Error> {
+        match self.payload.split_last() {
+            Some((0, text)) if !text.contains(&0) => {
+                core::str::from_utf8(text).map_err(|_| Error::BadString { kind: self.kind })
+            }
+            _ => Err(Error::BadString { kind: self.kind }),
+        }
+    }
+
+    /// The error for a payload that is not `expected` bytes long.
+    pub fn bad_len(&self, expected: usize) -> Error {
+        Error::BadPayloadLength {
+            kind: self.kind,
+            len: self.payload.len(),
+            expected,
+        }
+    }
+}
+
+/// Iterator over the attributes in a container (a message body or a nest).
+///
+/// Yields `Err` and then stops at the first attribute that is malformed: `nla_len` below 4,
+/// past the container's end, or 1 to 3 stray bytes where the next header should be.
+#[derive(Debug, Clone)]
+pub struct AttrIter<'a> {
+    rest: &'a [u8],
+    offset: usize,
+    nested: bool,
+    failed: bool,
+}
+
+impl<'a> AttrIter<'a> {
+    /// Walks the attributes in `bytes`, which start `offset` bytes into the outermost buffer
+    /// (pass 0 when that does not matter).
+    pub fn new(bytes: &'a [u8], offset: usize) -> Self {
+        AttrIter {
+            rest: bytes,
+            offset,
+            nested: false,
+            failed: false,
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Option<Result<Attr<'a>, Error>> {
+        self.failed = true;
+        Some(Err(e))
+    }
+}
+
+impl<'a> Iterator for AttrIter<'a> {
+    type Item = Result<Attr<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.rest.is_empty() {
+            return None;
+        }
+        if self.rest.len() < NLA_HDRLEN {
+            let len = self.rest.len();
+            return self.fail(Error::Misaligned {
+                offset: self.offset,
+                len,
+            });
+        }
+        let len = read_u16(self.rest, 0);
+        let raw = read_u16(self.rest, 2);
+        let kind = raw & NLA_TYPE_MASK;
+        if (len as usize) < NLA_HDRLEN {
+            return self.fail(Error::BadAttrLength { kind, len });
+        }
+        if len as usize > self.rest.len() {
+            let available = self.rest.len();
+            return self.fail(if self.nested {
+                Error::NestPastParent {
+                    kind,
+                    len,
+                    available,
+                }
+            } else {
+                Error::AttrPastEnd {
+                    kind,
+                    len,
+                    available,
+                }
+            });
+        }
+        let attr = Attr {
+            kind,
+            flags: raw & !NLA_TYPE_MASK,
+            offset: self.offset,
+            payload: &self.rest[NLA_HDRLEN..len as usize],
+        };
+        // The last attribute may come without its padding; anything else must be aligned.
+        let step = align(len as usize).min(self.rest.len());
+        self.rest = &self.rest[step..];
+        self.offset += step;
+        Some(Ok(attr))
+    }
+}
+
+/// A nest opened by [`Writer::nest_start`]; close it with [`Writer::nest_end`].
+#[derive(Debug)]
+#[must_use = "a nest must be closed with Writer::nest_end"]
+pub struct Nest {
+    kind: u16,
+    start: usize,
+}
+
+/// A message opened by [`Writer::message_start`]; close it with [`Writer::message_end`].
+#[derive(Debug)]
+#[must_use = "a message must be closed with Writer::message_end"]
+pub struct MessageStart {
+    start: usize,
+}
+
+/// Writes netlink messages and attributes into a caller's buffer.
+///
+/// Errors are sticky and reported once, by [`finish`](Writer::finish): write a whole message,
+/// then check. When the buffer is too small the writer stops writing but keeps counting, so
+/// the error says how many bytes the message needs; a writer made with
+/// [`Writer::counting`] only counts. On error the buffer's contents are unspecified.
+#[derive(Debug)]
+pub struct Writer<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+    overflow: bool,
+    error: Option<Error>,
+}
+
+impl<'b> Writer<'b> {
+    /// A writer that fills `buf` from its start.
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Writer {
+            buf,
+            len: 0,
+            overflow: false,
+            error: None,
+        }
+    }
+
+    /// A writer with no buffer, to measure how many bytes an encoding needs.
+    pub fn counting() -> Writer<'static> {
+        Writer {
+            buf: &mut [],
+            len: 0,
+            overflow: false,
+            error: None,
+        }
+    }
+
+    /// Bytes written (or, past an overflow, that would have been written) so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing has been written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Records `e` unless an error is already recorded.
+    pub fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+
+    /// Reserves `n` bytes and returns them zeroed, or `None` (and counts them) when they do
+    /// not fit.
+    pub fn reserve(&mut self, n: usize) -> Option<&mut [u8]> {
+        let start = self.len;
+        self.len = self.len.saturating_add(n);
+        if self.overflow || self.len > self.buf.len() {
+            self.overflow = true;
+            return None;
+        }
+        let out = &mut self.buf[start..self.len];
+        out.fill(0);
+        Some(out)
+    }
+
+    /// Appends raw bytes.
+    pub fn bytes(&mut self, b: &[u8]) {
+        if let Some(out) = self.reserve(b.len()) {
+            out.copy_from_slice(b);
+        }
+    }
+
+    /// Appends zero bytes up to the next 4-byte boundary.
+    pub fn pad(&mut self) {
+        let n = align(self.len) - self.len;
+        self.reserve(n);
+    }
+
+    /// Appends one attribute whose payload `fill` writes into `payload_len` zeroed bytes,
+    /// then pads it.
+    pub fn attr_with(&mut self, kind: u16, payload_len: usize, fill: impl FnOnce(&mut [u8])) {
+        let total = NLA_HDRLEN + payload_len;
+        let Ok(nla_len) = u16::try_from(total) else {
+            self.fail(Error::NestTooLong { kind, len: total });
+            return;
+        };
+        if let Some(out) = self.reserve(total) {
+            out[0..2].copy_from_slice(&nla_len.to_ne_bytes());
+            out[2..4].copy_from_slice(&kind.to_ne_bytes());
+            fill(&mut out[NLA_HDRLEN..]);
+        }
+        self.pad();
+    }
+
+    /// Appends one attribute with the given payload.
+    pub fn attr(&mut self, kind: u16, payload: &[u8]) {
+        self.attr_with(kind, payload.len(), |out| out.copy_from_slice(payload));
+    }
+
+    /// Appends a `u8` attribute.
+    pub fn attr_u8(&mut self, kind: u16, v: u8) {
+        self.attr(kind, &[v]);
+    }
+
+    /// Appends a native-endian `u32` attribute.
+    pub fn attr_u32(&mut self, kind: u16, v: u32) {
+        self.attr(kind, &v.to_ne_bytes());
+    }
+
+    /// Appends a NUL-terminated string attribute, refusing one longer than `max` bytes.
+    pub fn attr_str(&mut self, kind: u16, field: Field, s: &str, max: usize) {
+        if s.len() > max {
+            self.fail(Error::ValueTooLong {
+                field,
+                len: s.len(),
+                max,
+            });
+            return;
+        }
+        self.attr_with(kind, s.len() + 1, |out| {
+            out[..s.len()].copy_from_slice(s.as_bytes())
+        });
+    }
+
+    /// Opens a nest: writes its header now, fixes its length at [`nest_end`](Self::nest_end).
+    pub fn nest_start(&mut self, kind: u16) -> Nest {
+        let start = self.len;
+        if let Some(out) = self.reserve(NLA_HDRLEN) {
+            out[2..4].copy_from_slice(&kind.to_ne_bytes());
+        }
+        Nest { kind, start }
+    }
+
+    /// Closes a nest; a nest over 65,535 bytes is an error ([`Error::NestTooLong`]).
+    pub fn nest_end(&mut self, nest: Nest) {
+        let len = self.len - nest.start;
+        let Ok(nla_len) = u16::try_from(len) else {
+            self.fail(Error::NestTooLong {
+                kind: nest.kind,
+                len,
+            });
+            return;
+        };
+        if !self.overflow {
+            self.buf[nest.start..nest.start + 2].copy_from_slice(&nla_len.to_ne_bytes());
+        }
+    }
+
+    /// Opens a message: writes its header now, fixes `nlmsg_len` at
+    /// [`message_end`](Self::message_end).
+    pub fn message_start(
+        &mut self,
+        message_type: u16,
+        flags: NlmFlags,
+        seq: u32,
+        pid: u32,
+    ) -> MessageStart {
+        self.pad();
+        let start = self.len;
+        if let Some(out) = self.reserve(NlmsgHeader::LEN) {
+            let header = NlmsgHeader {
+                len: 0,
+                message_type,
+                flags,
+                seq,
+                pid,
+            };
+            let mut fixed = [0u8; NlmsgHeader::LEN];
+            header.emit(&mut fixed);
+            out.copy_from_slice(&fixed);
+        }
+        MessageStart { start }
+    }
+
+    /// Closes a message, fixing its `nlmsg_len`.
+    pub fn message_end(&mut self, msg: MessageStart) {
+        let len = self.len - msg.start;
+        let Ok(nlmsg_len) = u32::try_from(len) else {
+            self.fail(Error::MessageTooLong { len });
+            return;
+        };
+        if !self.overflow {
+            self.buf[msg.start..msg.start + 4].copy_from_slice(&nlmsg_len.to_ne_bytes());
+        }
+    }
+
+    /// Ends writing: the number of bytes written, or the first error recorded, or
+    /// [`Error::BufferTooSmall`] with the size needed.
+    pub fn finish(self) -> Result<usize, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.overflow {
+            return Err(Error::BufferTooSmall {
+                needed: self.len,
+                available: self.buf.len(),
+            });
+        }
+        Ok(self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Hand-built: IFLA_IFNAME "va" (len 7 + 1 pad), then IFLA_MTU 1500.
+    static TWO: [u8; 16] = [
+        0x07, 0x00, 0x03, 0x00, b'v', b'a', 0x00, 0x00, 0x08, 0x00, 0x04, 0x00, 0xdc, 0x05, 0x00,
+        0x00,
+    ];
+
+    #[test]
+    fn read_two() {
+        let attrs: Result<heapless::Vec<Attr, 4>, _> = AttrIter::new(&TWO, 16).collect();
+        let attrs = attrs.unwrap();
+        assert_eq!(attrs.len(), 2);
+        assert_eq!(attrs[0].kind(), 3);
+        assert_eq!(attrs[0].str(), Ok("va"));
+        assert_eq!(attrs[0].offset(), 16);
+        assert_eq!(attrs[1].u32(), Ok(1500));
+        assert_eq!(attrs[1].offset(), 24);
+    }
+
+    #[test]
+    fn write_two_matches() {
+        let mut buf = [0xa5u8; 16];
+        let mut w = Writer::new(&mut buf);
+        w.attr_str(3, Field::IfName, "va", 15);
+        w.attr_u32(4, 1500);
+        assert_eq!(w.finish(), Ok(16));
+        assert_eq!(buf, TWO);
+    }
+
+    #[test]
+    fn short_buffer_reports_needed() {
+        let mut buf = [0u8; 10];
+        let mut w = Writer::new(&mut buf);
+        w.attr_str(3, Field::IfName, "va", 15);
+        w.attr_u32(4, 1500);
+        assert_eq!(
+            w.finish(),
+            Err(Error::BufferTooSmall {
+                needed: 16,
+                available: 10
+            })
+        );
+        let mut c = Writer::counting();
+        c.attr_str(3, Field::IfName, "va", 15);
+        assert_eq!(
+            c.finish(),
+            Err(Error::BufferTooSmall {
+                needed: 8,
+                available: 0
+            })
+        );
+    }
+
+    #[test]
+    fn nest_too_long_is_an_error_not_a_panic() {
+        let mut w = Writer::counting();
+        let n = w.nest_start(22);
+        for _ in 0..2000 {
+            w.attr(1, &[0u8; 36]);
+        }
+        w.nest_end(n);
+        assert_eq!(
+            w.finish(),
+            Err(Error::NestTooLong {
+                kind: 22,
+                len: 4 + 2000 * 40
+            })
+        );
+    }
+
+    #[test]
+    fn string_too_long() {
+        let mut w = Writer::counting();
+        w.attr_str(3, Field::IfName, "sixteen-chars-xx", 15);
+        assert_eq!(
+            w.finish(),
+            Err(Error::ValueTooLong {
+                field: Field::IfName,
+                len: 16,
+                max: 15
+            })
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        let mut short = TWO;
+        short[0] = 3;
+        assert_eq!(
+            AttrIter::new(&short, 0).next(),
+            Some(Err(Error::BadAttrLength { kind: 3, len: 3 }))
+        );
+        let mut long = TWO;
+        long[8] = 12;
+        let mut it = AttrIter::new(&long, 0);
+        assert!(it.next().unwrap().is_ok());
+        assert_eq!(
+            it.next(),
+            Some(Err(Error::AttrPastEnd {
+                kind: 4,
+                len: 12,
+                available: 8
+            }))
+        );
+        assert_eq!(it.next(), None);
+        assert_eq!(
+            AttrIter::new(&TWO[..10], 0).nth(1),
+            Some(Err(Error::Misaligned { offset: 8, len: 2 }))
+        );
+    }
+}

@@ -1,0 +1,1049 @@
+//! The per-VF attributes inside `IFLA_VFINFO_LIST` / `IFLA_VF_INFO`.
+//!
+//! Three layers, each a plain `Copy` value:
+//! - [`VfAttr`]: one `IFLA_VF_*` attribute, decoded faithfully (unknown codes and "not
+//!   reported" values kept) and encoded back as it is;
+//! - [`VfInfo`]: everything one `IFLA_VF_INFO` of a kernel reply says about one VF;
+//! - [`VfConfig`]: the settings to send for one VF, validated against what the kernel would
+//!   reject before a byte is written.
+//!
+//! Payload layouts (native-endian unless marked; `include/uapi/linux/if_link.h`):
+//!
+//! ```text
+//! IFLA_VF_MAC          u32 vf | u8 mac[32]                                    36 bytes
+//! IFLA_VF_VLAN         u32 vf | u32 vlan | u32 qos                            12
+//! IFLA_VF_TX_RATE      u32 vf | u32 rate                                       8
+//! IFLA_VF_SPOOFCHK     u32 vf | u32 setting                                    8
+//! IFLA_VF_LINK_STATE   u32 vf | u32 link_state                                 8
+//! IFLA_VF_RATE         u32 vf | u32 min_tx_rate | u32 max_tx_rate             12
+//! IFLA_VF_RSS_QUERY_EN u32 vf | u32 setting                                    8
+//! IFLA_VF_TRUST        u32 vf | u32 setting                                    8
+//! IFLA_VF_IB_*_GUID    u32 vf | 4 pad | u64 guid                              16
+//! IFLA_VF_VLAN_INFO    u32 vf | u32 vlan | u32 qos | be16 proto | 2 pad       16
+//! IFLA_VF_BROADCAST    u8 broadcast[32]                                       32
+//! IFLA_VF_STATS        nest of u64, types 0..=8 (6 is padding)
+//! ```
+//!
+//! The GUID layout is that of 64-bit kernels (and 32-bit ARM), where `u64` is 8-byte
+//! aligned; i386 kernels use 12 bytes and are not supported.
+
+use crate::attr::{Attr, Writer};
+use crate::error::Error;
+use crate::ifla::*;
+use crate::mac::{Mac, ETH_ALEN, MAX_ADDR_LEN};
+
+/// `ETH_P_8021Q`.
+pub const ETH_P_8021Q: u16 = 0x8100;
+/// `ETH_P_8021AD`.
+pub const ETH_P_8021AD: u16 = 0x88a8;
+/// The highest VLAN id (`VLAN_VID_MASK`).
+pub const VLAN_MAX: u32 = 4095;
+/// The highest 802.1p priority.
+pub const QOS_MAX: u32 = 7;
+
+/// The VLAN protocol of a VF's port VLAN. On the wire it is big-endian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum VlanProto {
+    /// 802.1Q (`0x8100`), what `IFLA_VF_VLAN` always means.
+    #[default]
+    Dot1Q,
+    /// 802.1ad (`0x88a8`), which needs `IFLA_VF_VLAN_LIST`.
+    Dot1AD,
+    /// Any other ethertype, kept as read.
+    Unknown(u16),
+}
+
+impl VlanProto {
+    /// From the ethertype in host order.
+    pub const fn from_ethertype(v: u16) -> Self {
+        match v {
+            ETH_P_8021Q => VlanProto::Dot1Q,
+            ETH_P_8021AD => VlanProto::Dot1AD,
+            other => VlanProto::Unknown(other),
+        }
+    }
+
+    /// The ethertype in host order.
+    pub const fn ethertype(self) -> u16 {
+        match self {
+            VlanProto::Dot1Q => ETH_P_8021Q,
+            VlanProto::Dot1AD => ETH_P_8021AD,
+            VlanProto::Unknown(v) => v,
+        }
+    }
+}
+
+/// An on/off VF setting as the kernel reports it (spoofchk, trust, rss_query_en).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VfSetting {
+    /// 0.
+    Off,
+    /// 1.
+    On,
+    /// `0xFFFFFFFF`: the driver did not report this setting. Not "on".
+    Unknown,
+    /// Any other value, kept as read.
+    Other(u32),
+}
+
+impl VfSetting {
+    /// From the wire value.
+    pub const fn from_u32(v: u32) -> Self {
+        match v {
+            0 => VfSetting::Off,
+            1 => VfSetting::On,
+            u32::MAX => VfSetting::Unknown,
+            other => VfSetting::Other(other),
+        }
+    }
+
+    /// The wire value.
+    pub const fn to_u32(self) -> u32 {
+        match self {
+            VfSetting::Off => 0,
+            VfSetting::On => 1,
+            VfSetting::Unknown => u32::MAX,
+            VfSetting::Other(v) => v,
+        }
+    }
+
+    /// `Some(on)` for a known setting, `None` for [`Unknown`](Self::Unknown) or
+    /// [`Other`](Self::Other).
+    pub const fn as_bool(self) -> Option<bool> {
+        match self {
+            VfSetting::Off => Some(false),
+            VfSetting::On => Some(true),
+            _ => None,
+        }
+    }
+}
+
+impl From<bool> for VfSetting {
+    fn from(on: bool) -> Self {
+        if on {
+            VfSetting::On
+        } else {
+            VfSetting::Off
+        }
+    }
+}
+
+/// A VF's administrative link state (`IFLA_VF_LINK_STATE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkState {
+    /// 0: follow the PF's link.
+    Auto,
+    /// 1: always up.
+    Enable,
+    /// 2: always down.
+    Disable,
+    /// Any other value, kept as read.
+    Unknown(u32),
+}
+
+impl LinkState {
+    /// From the wire value.
+    pub const fn from_u32(v: u32) -> Self {
+        match v {
+            0 => LinkState::Auto,
+            1 => LinkState::Enable,
+            2 => LinkState::Disable,
+            other => LinkState::Unknown(other),
+        }
+    }
+
+    /// The wire value.
+    pub const fn to_u32(self) -> u32 {
+        match self {
+            LinkState::Auto => 0,
+            LinkState::Enable => 1,
+            LinkState::Disable => 2,
+            LinkState::Unknown(v) => v,
+        }
+    }
+}
+
+/// A port VLAN: id, 802.1p priority and protocol.
+///
+/// Fields are `u32` as in the kernel's structs, so a reply decodes without loss; encoding
+/// checks the ranges (`vlan <= 4095`, `qos <= 7`). VLAN 0 with qos 0 removes the port VLAN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct VlanTag {
+    /// VLAN id, 0..=4095.
+    pub vlan: u32,
+    /// 802.1p priority, 0..=7.
+    pub qos: u32,
+    /// Protocol.
+    pub proto: VlanProto,
+}
+
+impl VlanTag {
+    /// An 802.1Q tag.
+    pub const fn dot1q(vlan: u32, qos: u32) -> Self {
+        VlanTag {
+            vlan,
+            qos,
+            proto: VlanProto::Dot1Q,
+        }
+    }
+
+    /// Checks what the kernel checks: id, priority, and a protocol it knows.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.vlan > VLAN_MAX {
+            return Err(Error::VlanOutOfRange { vlan: self.vlan });
+        }
+        if self.qos > QOS_MAX {
+            return Err(Error::QosOutOfRange { qos: self.qos });
+        }
+        if let VlanProto::Unknown(proto) = self.proto {
+            return Err(Error::VlanProtoUnsupported { proto });
+        }
+        Ok(())
+    }
+}
+
+/// Minimum and maximum transmit rate (`IFLA_VF_RATE`), Mbit/s; 0 means "no limit".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RateLimit {
+    /// Guaranteed minimum.
+    pub min_tx_rate: u32,
+    /// Ceiling; 0 for none, else at least `min_tx_rate`.
+    pub max_tx_rate: u32,
+}
+
+impl RateLimit {
+    /// Checks what the kernel checks: a non-zero maximum is not below the minimum.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.max_tx_rate != 0 && self.max_tx_rate < self.min_tx_rate {
+            return Err(Error::RateMaxBelowMin {
+                min: self.min_tx_rate,
+                max: self.max_tx_rate,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A VF's traffic counters (`IFLA_VF_STATS`); `None` where the kernel sent no such counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct VfStats {
+    /// `IFLA_VF_STATS_RX_PACKETS` (type 0).
+    pub rx_packets: Option<u64>,
+    /// `IFLA_VF_STATS_TX_PACKETS`.
+    pub tx_packets: Option<u64>,
+    /// `IFLA_VF_STATS_RX_BYTES`.
+    pub rx_bytes: Option<u64>,
+    /// `IFLA_VF_STATS_TX_BYTES`.
+    pub tx_bytes: Option<u64>,
+    /// `IFLA_VF_STATS_BROADCAST`.
+    pub broadcast: Option<u64>,
+    /// `IFLA_VF_STATS_MULTICAST`.
+    pub multicast: Option<u64>,
+    /// `IFLA_VF_STATS_RX_DROPPED`.
+    pub rx_dropped: Option<u64>,
+    /// `IFLA_VF_STATS_TX_DROPPED`.
+    pub tx_dropped: Option<u64>,
+}
+
+impl VfStats {
+    fn slot(&mut self, kind: u16) -> Option<&mut Option<u64>> {
+        Some(match kind {
+            IFLA_VF_STATS_RX_PACKETS => &mut self.rx_packets,
+            IFLA_VF_STATS_TX_PACKETS => &mut self.tx_packets,
+            IFLA_VF_STATS_RX_BYTES => &mut self.rx_bytes,
+            IFLA_VF_STATS_TX_BYTES => &mut self.tx_bytes,
+            IFLA_VF_STATS_BROADCAST => &mut self.broadcast,
+            IFLA_VF_STATS_MULTICAST => &mut self.multicast,
+            IFLA_VF_STATS_RX_DROPPED => &mut self.rx_dropped,
+            IFLA_VF_STATS_TX_DROPPED => &mut self.tx_dropped,
+            _ => return None,
+        })
+    }
+
+    /// Decodes the nest; padding and unknown counters are skipped.
+    pub fn parse(attr: &Attr<'_>) -> Result<Self, Error> {
+        let mut stats = VfStats::default();
+        for entry in attr.nested() {
+            let entry = entry?;
+            if let Some(slot) = stats.slot(entry.kind()) {
+                *slot = Some(entry.u64()?);
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Writes the counters that are present, in type order, each a u64 attribute.
+    ///
+    /// Only for building test replies: the kernel refuses stats in a SETLINK.
+    pub fn emit_nest(&self, w: &mut Writer<'_>) {
+        let nest = w.nest_start(IFLA_VF_STATS);
+        let mut copy = *self;
+        for kind in IFLA_VF_STATS_RX_PACKETS..=IFLA_VF_STATS_TX_DROPPED {
+            if let Some(&mut Some(v)) = copy.slot(kind) {
+                w.attr(kind, &v.to_ne_bytes());
+            }
+        }
+        w.nest_end(nest);
+    }
+}
+
+/// One `IFLA_VF_*` attribute, decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VfAttr<'a> {
+    /// `IFLA_VF_MAC`.
+    Mac {
+        /// VF index.
+        vf: u32,
+        /// The address, `addr_len` bytes of the 32-byte field.
+        mac: Mac,
+    },
+    /// `IFLA_VF_VLAN` (802.1Q by definition).
+    Vlan {
+        /// VF index.
+        vf: u32,
+        /// VLAN id.
+        vlan: u32,
+        /// 802.1p priority.
+        qos: u32,
+    },
+    /// `IFLA_VF_VLAN_LIST` with its one `IFLA_VF_VLAN_INFO`.
+    VlanList {
+        /// VF index.
+        vf: u32,
+        /// The tag, protocol included.
+        tag: VlanTag,
+    },
+    /// `IFLA_VF_TX_RATE` (legacy maximum rate, Mbit/s).
+    TxRate {
+        /// VF index.
+        vf: u32,
+        /// Maximum rate.
+        rate: u32,
+    },
+    /// `IFLA_VF_RATE`.
+    Rate {
+        /// VF index.
+        vf: u32,
+        /// Min and max.
+        rate: RateLimit,
+    },
+    /// `IFLA_VF_SPOOFCHK`.
+    Spoofchk {
+        /// VF index.
+        vf: u32,
+        /// Setting.
+        setting: VfSetting,
+    },
+    /// `IFLA_VF_LINK_STATE`.
+    LinkState {
+        /// VF index.
+        vf: u32,
+        /// State.
+        state: LinkState,
+    },
+    /// `IFLA_VF_RSS_QUERY_EN`.
+    RssQueryEn {
+        /// VF index.
+        vf: u32,
+        /// Setting.
+        setting: VfSetting,
+    },
+    /// `IFLA_VF_TRUST`.
+    Trust {
+        /// VF index.
+        vf: u32,
+        /// Setting.
+        setting: VfSetting,
+    },
+    /// `IFLA_VF_IB_NODE_GUID`.
+    IbNodeGuid {
+        /// VF index.
+        vf: u32,
+        /// GUID.
+        guid: u64,
+    },
+    /// `IFLA_VF_IB_PORT_GUID`.
+    IbPortGuid {
+        /// VF index.
+        vf: u32,
+        /// GUID.
+        guid: u64,
+    },
+    /// `IFLA_VF_STATS` (reported only).
+    Stats(VfStats),
+    /// `IFLA_VF_BROADCAST` (reported only).
+    Broadcast(Mac),
+    /// An attribute this version does not know, borrowed.
+    Unknown {
+        /// Attribute number.
+        kind: u16,
+        /// Payload.
+        payload: &'a [u8],
+    },
+}
+
+fn words<const N: usize>(attr: &Attr<'_>) -> Result<[u32; N], Error> {
+    let p = attr.payload();
+    if p.len() != 4 * N {
+        return Err(attr.bad_len(4 * N));
+    }
+    let mut out = [0u32; N];
+    for (i, w) in out.iter_mut().enumerate() {
+        *w = u32::from_ne_bytes([p[4 * i], p[4 * i + 1], p[4 * i + 2], p[4 * i + 3]]);
+    }
+    Ok(out)
+}
+
+fn guid(attr: &Attr<'_>) -> Result<(u32, u64), Error> {
+    let b: [u8; 16] = attr.array()?;
+    let vf = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+    let mut g = [0u8; 8];
+    g.copy_from_slice(&b[8..16]);
+    Ok((vf, u64::from_ne_bytes(g)))
+}
+
+/// The address length to read from 32-byte MAC fields: the link's own, or Ethernet's when the
+/// link reported none usable.
+fn effective_addr_len(addr_len: usize) -> usize {
+    if (1..=MAX_ADDR_LEN).contains(&addr_len) {
+        addr_len
+    } else {
+        ETH_ALEN
+    }
+}
+
+impl<'a> VfAttr<'a> {
+    /// Decodes one attribute found inside an `IFLA_VF_INFO`. `addr_len` is the link's
+    /// hardware address length (6 for Ethernet, 20 for InfiniBand), which says how many of
+    /// the 32 MAC bytes count.
+    pub fn parse(attr: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
+        let addr_len = effective_addr_len(addr_len);
+        Ok(match attr.kind() {
+            IFLA_VF_MAC => {
+                let b: [u8; 4 + MAX_ADDR_LEN] = attr.array()?;
+                VfAttr::Mac {
+                    vf: u32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
+                    mac: Mac::new(&b[4..4 + addr_len])?,
+                }
+            }
+            IFLA_VF_VLAN => {
+                let [vf, vlan, qos] = words(attr)?;
+                VfAttr::Vlan { vf, vlan, qos }
+            }
+            IFLA_VF_VLAN_LIST => {
+                let mut first = None;
+                let mut count = 0;
+                for entry in attr.nested() {
+                    let entry = entry?;
+                    if entry.kind() != IFLA_VF_VLAN_INFO {
+                        continue;
+                    }
+                    count += 1;
+                    let b: [u8; 16] = entry.array()?;
+                    let w = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+                    first.get_or_insert((
+                        w(0),
+                        VlanTag {
+                            vlan: w(4),
+                            qos: w(8),
+                            proto: VlanProto::from_ethertype(u16::from_be_bytes([b[12], b[13]])),
+                        },
+                    ));
+                }
+                match (first, count) {
+                    (Some((vf, tag)), 1) => VfAttr::VlanList { vf, tag },
+                    _ => return Err(Error::BadVlanList { count }),
+                }
+            }
+            IFLA_VF_TX_RATE => {
+                let [vf, rate] = words(attr)?;
+                VfAttr::TxRate { vf, rate }
+            }
+            IFLA_VF_RATE => {
+                let [vf, min_tx_rate, max_tx_rate] = words(attr)?;
+                VfAttr::Rate {
+                    vf,
+                    rate: RateLimit {
+                        min_tx_rate,
+                        max_tx_rate,
+                    },
+                }
+            }
+            IFLA_VF_SPOOFCHK => {
+                let [vf, s] = words(attr)?;
+                VfAttr::Spoofchk {
+                    vf,
+                    setting: VfSetting::from_u32(s),
+                }
+            }
+            IFLA_VF_LINK_STATE => {
+                let [vf, s] = words(attr)?;
+                VfAttr::LinkState {
+                    vf,
+                    state: LinkState::from_u32(s),
+                }
+            }
+            IFLA_VF_RSS_QUERY_EN => {
+                let [vf, s] = words(attr)?;
+                VfAttr::RssQueryEn {
+                    vf,
+                    setting: VfSetting::from_u32(s),
+                }
+            }
+            IFLA_VF_TRUST => {
+                let [vf, s] = words(attr)?;
+                VfAttr::Trust {
+                    vf,
+                    setting: VfSetting::from_u32(s),
+                }
+            }
+            IFLA_VF_IB_NODE_GUID => {
+                let (vf, guid) = guid(attr)?;
+                VfAttr::IbNodeGuid { vf, guid }
+            }
+            IFLA_VF_IB_PORT_GUID => {
+                let (vf, guid) = guid(attr)?;
+                VfAttr::IbPortGuid { vf, guid }
+            }
+            IFLA_VF_STATS => VfAttr::Stats(VfStats::parse(attr)?),
+            IFLA_VF_BROADCAST => {
+                let b: [u8; MAX_ADDR_LEN] = attr.array()?;
+                VfAttr::Broadcast(Mac::new(&b[..addr_len])?)
+            }
+            kind => VfAttr::Unknown {
+                kind,
+                payload: attr.payload(),
+            },
+        })
+    }
+
+    /// The attribute number.
+    pub fn kind(&self) -> u16 {
+        match self {
+            VfAttr::Mac { .. } => IFLA_VF_MAC,
+            VfAttr::Vlan { .. } => IFLA_VF_VLAN,
+            VfAttr::VlanList { .. } => IFLA_VF_VLAN_LIST,
+            VfAttr::TxRate { .. } => IFLA_VF_TX_RATE,
+            VfAttr::Rate { .. } => IFLA_VF_RATE,
+            VfAttr::Spoofchk { .. } => IFLA_VF_SPOOFCHK,
+            VfAttr::LinkState { .. } => IFLA_VF_LINK_STATE,
+            VfAttr::RssQueryEn { .. } => IFLA_VF_RSS_QUERY_EN,
+            VfAttr::Trust { .. } => IFLA_VF_TRUST,
+            VfAttr::IbNodeGuid { .. } => IFLA_VF_IB_NODE_GUID,
+            VfAttr::IbPortGuid { .. } => IFLA_VF_IB_PORT_GUID,
+            VfAttr::Stats(_) => IFLA_VF_STATS,
+            VfAttr::Broadcast(_) => IFLA_VF_BROADCAST,
+            VfAttr::Unknown { kind, .. } => *kind,
+        }
+    }
+
+    /// The VF index the attribute names (stats, broadcast and unknown ones name none).
+    pub fn vf(&self) -> Option<u32> {
+        match *self {
+            VfAttr::Mac { vf, .. }
+            | VfAttr::Vlan { vf, .. }
+            | VfAttr::VlanList { vf, .. }
+            | VfAttr::TxRate { vf, .. }
+            | VfAttr::Rate { vf, .. }
+            | VfAttr::Spoofchk { vf, .. }
+            | VfAttr::LinkState { vf, .. }
+            | VfAttr::RssQueryEn { vf, .. }
+            | VfAttr::Trust { vf, .. }
+            | VfAttr::IbNodeGuid { vf, .. }
+            | VfAttr::IbPortGuid { vf, .. } => Some(vf),
+            VfAttr::Stats(_) | VfAttr::Broadcast(_) | VfAttr::Unknown { .. } => None,
+        }
+    }
+
+    /// Writes the attribute as it is, padding zeroed. Stats and broadcast, which the kernel
+    /// rejects on set, are refused with [`Error::NotSettable`]; use [`emit_reply`] to build
+    /// a reply that carries them. No range checks here: that is [`VfConfig`]'s job.
+    ///
+    /// [`emit_reply`]: Self::emit_reply
+    pub fn emit(&self, w: &mut Writer<'_>) {
+        match self {
+            VfAttr::Stats(_) | VfAttr::Broadcast(_) => {
+                w.fail(Error::NotSettable { kind: self.kind() })
+            }
+            _ => self.emit_reply(w),
+        }
+    }
+
+    /// Writes the attribute as the kernel would in a reply (stats and broadcast allowed).
+    pub fn emit_reply(&self, w: &mut Writer<'_>) {
+        let kind = self.kind();
+        let put = |w: &mut Writer<'_>, vals: &[u32]| {
+            w.attr_with(kind, 4 * vals.len(), |out| {
+                for (chunk, v) in out.chunks_exact_mut(4).zip(vals) {
+                    chunk.copy_from_slice(&v.to_ne_bytes());
+                }
+            })
+        };
+        let put_guid = |w: &mut Writer<'_>, vf: u32, guid: u64| {
+            w.attr_with(kind, 16, |out| {
+                out[0..4].copy_from_slice(&vf.to_ne_bytes());
+                out[8..16].copy_from_slice(&guid.to_ne_bytes());
+            })
+        };
+        match *self {
+            VfAttr::Mac { vf, mac } => w.attr_with(kind, 4 + MAX_ADDR_LEN, |out| {
+                out[0..4].copy_from_slice(&vf.to_ne_bytes());
+                out[4..].copy_from_slice(&mac.to_field());
+            }),
+            VfAttr::Vlan { vf, vlan, qos } => put(w, &[vf, vlan, qos]),
+            VfAttr::VlanList { vf, tag } => {
+                let list = w.nest_start(kind);
+                w.attr_with(IFLA_VF_VLAN_INFO, 16, |out| {
+                    out[0..4].copy_from_slice(&vf.to_ne_bytes());
+                    out[4..8].copy_from_slice(&tag.vlan.to_ne_bytes());
+                    out[8..12].copy_from_slice(&tag.qos.to_ne_bytes());
+                    out[12..14].copy_from_slice(&tag.proto.ethertype().to_be_bytes());
+                });
+                w.nest_end(list);
+            }
+            VfAttr::TxRate { vf, rate } => put(w, &[vf, rate]),
+            VfAttr::Rate { vf, rate } => put(w, &[vf, rate.min_tx_rate, rate.max_tx_rate]),
+            VfAttr::Spoofchk { vf, setting }
+            | VfAttr::RssQueryEn { vf, setting }
+            | VfAttr::Trust { vf, setting } => put(w, &[vf, setting.to_u32()]),
+            VfAttr::LinkState { vf, state } => put(w, &[vf, state.to_u32()]),
+            VfAttr::IbNodeGuid { vf, guid } | VfAttr::IbPortGuid { vf, guid } => {
+                put_guid(w, vf, guid)
+            }
+            VfAttr::Stats(stats) => stats.emit_nest(w),
+            VfAttr::Broadcast(mac) => w.attr(kind, &mac.to_field()),
+            VfAttr::Unknown { kind, payload } => w.attr(kind, payload),
+        }
+    }
+}
+
+/// What one `IFLA_VF_INFO` of a kernel reply says about one VF. `None` where the reply had
+/// no such attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VfInfo {
+    /// VF index (the `N` of the PF's `virtfnN`).
+    pub vf: u32,
+    /// Administrative MAC (all zero when none is set).
+    pub mac: Option<Mac>,
+    /// Broadcast address.
+    pub broadcast: Option<Mac>,
+    /// `IFLA_VF_VLAN`: always 802.1Q as a protocol, even when the VLAN is 802.1ad.
+    pub vlan: Option<VlanTag>,
+    /// `IFLA_VF_VLAN_LIST`: the tag with its real protocol.
+    pub vlan_list: Option<VlanTag>,
+    /// Legacy maximum rate.
+    pub tx_rate: Option<u32>,
+    /// Min/max rate.
+    pub rate: Option<RateLimit>,
+    /// MAC anti-spoofing.
+    pub spoofchk: Option<VfSetting>,
+    /// Administrative link state.
+    pub link_state: Option<LinkState>,
+    /// RSS query permission.
+    pub rss_query_en: Option<VfSetting>,
+    /// Trusted mode.
+    pub trust: Option<VfSetting>,
+    /// InfiniBand node GUID.
+    pub ib_node_guid: Option<u64>,
+    /// InfiniBand port GUID.
+    pub ib_port_guid: Option<u64>,
+    /// Counters.
+    pub stats: Option<VfStats>,
+}
+
+impl VfInfo {
+    /// Decodes an `IFLA_VF_INFO` nest. `addr_len` as for [`VfAttr::parse`]. Attributes this
+    /// version does not know are skipped; every attribute that names a VF must name the same.
+    pub fn parse(info: &Attr<'_>, addr_len: usize) -> Result<Self, Error> {
+        let mut vf = None;
+        let mut out = VfInfo {
+            vf: 0,
+            mac: None,
+            broadcast: None,
+            vlan: None,
+            vlan_list: None,
+            tx_rate: None,
+            rate: None,
+            spoofchk: None,
+            link_state: None,
+            rss_query_en: None,
+            trust: None,
+            ib_node_guid: None,
+            ib_port_guid: None,
+            stats: None,
+        };
+        for attr in info.nested() {
+            let value = VfAttr::parse(&attr?, addr_len)?;
+            if let Some(this) = value.vf() {
+                match vf {
+                    None => vf = Some(this),
+                    Some(first) if first != this => {
+                        return Err(Error::VfIndexMismatch { first, other: this })
+                    }
+                    Some(_) => {}
+                }
+            }
+            match value {
+                VfAttr::Mac { mac, .. } => out.mac = Some(mac),
+                VfAttr::Vlan { vlan, qos, .. } => out.vlan = Some(VlanTag::dot1q(vlan, qos)),
+                VfAttr::VlanList { tag, .. } => out.vlan_list = Some(tag),
+                VfAttr::TxRate { rate, .. } => out.tx_rate = Some(rate),
+                VfAttr::Rate { rate, .. } => out.rate = Some(rate),
+                VfAttr::Spoofchk { setting, .. } => out.spoofchk = Some(setting),
+                VfAttr::LinkState { state, .. } => out.link_state = Some(state),
+                VfAttr::RssQueryEn { setting, .. } => out.rss_query_en = Some(setting),
+                VfAttr::Trust { setting, .. } => out.trust = Some(setting),
+                VfAttr::IbNodeGuid { guid, .. } => out.ib_node_guid = Some(guid),
+                VfAttr::IbPortGuid { guid, .. } => out.ib_port_guid = Some(guid),
+                VfAttr::Stats(s) => out.stats = Some(s),
+                VfAttr::Broadcast(b) => out.broadcast = Some(b),
+                VfAttr::Unknown { .. } => {}
+            }
+        }
+        out.vf = vf.ok_or(Error::MissingVfIndex)?;
+        Ok(out)
+    }
+
+    /// The port VLAN with its real protocol: the VLAN list's entry when present (kernels since
+    /// 4.9 send both), else the legacy 802.1Q attribute.
+    pub fn vlan_tag(&self) -> Option<VlanTag> {
+        self.vlan_list.or(self.vlan)
+    }
+}
+
+/// The settings to send for one VF: each `Some` field becomes one attribute.
+///
+/// ```
+/// use vfnl::{Mac, VfConfig, VlanTag};
+/// let cfg = VfConfig {
+///     mac: Some(Mac::ethernet([0x52, 0x54, 0, 1, 1, 1])),
+///     vlan: Some(VlanTag::dot1q(42, 0)),
+///     spoofchk: Some(true),
+///     ..VfConfig::new(0)
+/// };
+/// assert!(cfg.validate().is_ok());
+/// let bad = VfConfig { vlan: Some(VlanTag::dot1q(4096, 0)), ..cfg };
+/// assert_eq!(bad.validate(), Err(vfnl::Error::VlanOutOfRange { vlan: 4096 }));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VfConfig {
+    /// VF index.
+    pub vf: u32,
+    /// Administrative MAC.
+    pub mac: Option<Mac>,
+    /// Port VLAN. 802.1Q goes out as `IFLA_VF_VLAN` (as iproute2 sends it), 802.1ad as an
+    /// `IFLA_VF_VLAN_LIST` of one entry. One VLAN only: the kernel accepts no more.
+    pub vlan: Option<VlanTag>,
+    /// Legacy maximum rate (`IFLA_VF_TX_RATE`), Mbit/s; the kernel keeps the current minimum.
+    pub tx_rate: Option<u32>,
+    /// Min/max rate (`IFLA_VF_RATE`).
+    pub rate: Option<RateLimit>,
+    /// MAC anti-spoofing.
+    pub spoofchk: Option<bool>,
+    /// Administrative link state.
+    pub link_state: Option<LinkState>,
+    /// RSS query permission.
+    pub rss_query_en: Option<bool>,
+    /// Trusted mode.
+    pub trust: Option<bool>,
+    /// InfiniBand node GUID.
+    pub ib_node_guid: Option<u64>,
+    /// InfiniBand port GUID.
+    pub ib_port_guid: Option<u64>,
+}
+
+impl VfConfig {
+    /// No settings for VF `vf`; fill in the fields wanted.
+    pub const fn new(vf: u32) -> Self {
+        VfConfig {
+            vf,
+            mac: None,
+            vlan: None,
+            tx_rate: None,
+            rate: None,
+            spoofchk: None,
+            link_state: None,
+            rss_query_en: None,
+            trust: None,
+            ib_node_guid: None,
+            ib_port_guid: None,
+        }
+    }
+
+    /// Whether no setting is given.
+    pub fn is_empty(&self) -> bool {
+        *self == VfConfig::new(self.vf)
+    }
+
+    /// Checks what the kernel would reject: VLAN id and priority, protocol, rate order, and an
+    /// entry with nothing in it.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.is_empty() {
+            return Err(Error::EmptyVfConfig { vf: self.vf });
+        }
+        if let Some(tag) = self.vlan {
+            tag.validate()?;
+        }
+        if let Some(rate) = self.rate {
+            rate.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The attributes, in the order the kernel applies them. The port GUID comes back
+    /// separately when a node GUID is also set (see [`emit`](Self::emit)).
+    fn attrs(&self) -> impl Iterator<Item = VfAttr<'static>> {
+        let vf = self.vf;
+        let vlan = self.vlan.map(|tag| match tag.proto {
+            VlanProto::Dot1Q => VfAttr::Vlan {
+                vf,
+                vlan: tag.vlan,
+                qos: tag.qos,
+            },
+            _ => VfAttr::VlanList { vf, tag },
+        });
+        [
+            self.mac.map(|mac| VfAttr::Mac { vf, mac }),
+            vlan,
+            self.tx_rate.map(|rate| VfAttr::TxRate { vf, rate }),
+            self.rate.map(|rate| VfAttr::Rate { vf, rate }),
+            self.spoofchk.map(|s| VfAttr::Spoofchk {
+                vf,
+                setting: s.into(),
+            }),
+            self.link_state.map(|state| VfAttr::LinkState { vf, state }),
+            self.rss_query_en.map(|s| VfAttr::RssQueryEn {
+                vf,
+                setting: s.into(),
+            }),
+            self.trust.map(|s| VfAttr::Trust {
+                vf,
+                setting: s.into(),
+            }),
+            self.ib_node_guid
+                .map(|guid| VfAttr::IbNodeGuid { vf, guid }),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// Writes this VF's `IFLA_VF_INFO` entries into an open `IFLA_VFINFO_LIST` nest, after
+    /// validating. Usually one entry; two when both IB GUIDs are set, because the kernel
+    /// returns after a node GUID and would silently skip a port GUID in the same entry.
+    pub fn emit(&self, w: &mut Writer<'_>) {
+        if let Err(e) = self.validate() {
+            w.fail(e);
+            return;
+        }
+        let vf = self.vf;
+        let port_guid = self
+            .ib_port_guid
+            .map(|guid| VfAttr::IbPortGuid { vf, guid });
+        let mut attrs = self.attrs().peekable();
+        if attrs.peek().is_some() {
+            let info = w.nest_start(IFLA_VF_INFO);
+            for a in attrs {
+                a.emit(w);
+            }
+            if self.ib_node_guid.is_none() {
+                if let Some(a) = port_guid {
+                    a.emit(w);
+                }
+            }
+            w.nest_end(info);
+            if self.ib_node_guid.is_none() {
+                return;
+            }
+        }
+        if let Some(a) = port_guid {
+            let info = w.nest_start(IFLA_VF_INFO);
+            a.emit(w);
+            w.nest_end(info);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attr::AttrIter;
+
+    fn encode(cfg: &VfConfig, buf: &mut [u8]) -> Result<usize, Error> {
+        let mut w = Writer::new(buf);
+        cfg.emit(&mut w);
+        w.finish()
+    }
+
+    #[test]
+    fn guids_go_in_separate_entries() {
+        let cfg = VfConfig {
+            ib_node_guid: Some(0x0011_2233_4455_6677),
+            ib_port_guid: Some(0x0011_2233_4455_6678),
+            ..VfConfig::new(2)
+        };
+        let mut buf = [0u8; 64];
+        let n = encode(&cfg, &mut buf).unwrap();
+        let infos: heapless::Vec<VfInfo, 4> = AttrIter::new(&buf[..n], 0)
+            .map(|a| VfInfo::parse(&a.unwrap(), 6).unwrap())
+            .collect();
+        assert_eq!(infos.len(), 2);
+        assert_eq!(infos[0].ib_node_guid, Some(0x0011_2233_4455_6677));
+        assert_eq!(infos[0].ib_port_guid, None);
+        assert_eq!(infos[1].ib_port_guid, Some(0x0011_2233_4455_6678));
+        // Each entry is 4 (VF_INFO) + 20 (GUID attr) bytes.
+        assert_eq!(n, 48);
+        // The guid sits at offset 8 of the 16-byte payload, 4 padding bytes zeroed.
+        assert_eq!(
+            &buf[8..20],
+            &[2, 0, 0, 0, 0, 0, 0, 0, 0x77, 0x66, 0x55, 0x44]
+        );
+    }
+
+    #[test]
+    fn port_guid_alone_stays_in_one_entry() {
+        let cfg = VfConfig {
+            ib_port_guid: Some(7),
+            trust: Some(true),
+            ..VfConfig::new(1)
+        };
+        let mut buf = [0u8; 64];
+        let n = encode(&cfg, &mut buf).unwrap();
+        assert_eq!(AttrIter::new(&buf[..n], 0).count(), 1);
+    }
+
+    #[test]
+    fn refuses_what_the_kernel_rejects() {
+        let mut buf = [0u8; 128];
+        let cases = [
+            (
+                VfConfig {
+                    vlan: Some(VlanTag::dot1q(4096, 0)),
+                    ..VfConfig::new(0)
+                },
+                Error::VlanOutOfRange { vlan: 4096 },
+            ),
+            (
+                VfConfig {
+                    vlan: Some(VlanTag::dot1q(1, 8)),
+                    ..VfConfig::new(0)
+                },
+                Error::QosOutOfRange { qos: 8 },
+            ),
+            (
+                VfConfig {
+                    vlan: Some(VlanTag {
+                        vlan: 1,
+                        qos: 0,
+                        proto: VlanProto::Unknown(0x9100),
+                    }),
+                    ..VfConfig::new(0)
+                },
+                Error::VlanProtoUnsupported { proto: 0x9100 },
+            ),
+            (
+                VfConfig {
+                    rate: Some(RateLimit {
+                        min_tx_rate: 200,
+                        max_tx_rate: 100,
+                    }),
+                    ..VfConfig::new(0)
+                },
+                Error::RateMaxBelowMin { min: 200, max: 100 },
+            ),
+            (VfConfig::new(3), Error::EmptyVfConfig { vf: 3 }),
+        ];
+        for (cfg, err) in cases {
+            assert_eq!(encode(&cfg, &mut buf), Err(err), "{cfg:?}");
+        }
+        // Max 0 means "no ceiling", so any minimum is fine.
+        let ok = RateLimit {
+            min_tx_rate: 200,
+            max_tx_rate: 0,
+        };
+        assert_eq!(ok.validate(), Ok(()));
+    }
+
+    #[test]
+    fn broadcast_and_stats_not_settable() {
+        let mut w = Writer::counting();
+        VfAttr::Broadcast(Mac::ethernet([0xff; 6])).emit(&mut w);
+        assert_eq!(w.finish(), Err(Error::NotSettable { kind: 13 }));
+        let mut w = Writer::counting();
+        VfAttr::Stats(VfStats::default()).emit(&mut w);
+        assert_eq!(w.finish(), Err(Error::NotSettable { kind: 8 }));
+    }
+
+    #[test]
+    fn unreported_setting_is_unknown_not_on() {
+        assert_eq!(VfSetting::from_u32(0xffff_ffff), VfSetting::Unknown);
+        assert_eq!(VfSetting::from_u32(0xffff_ffff).as_bool(), None);
+        assert_eq!(VfSetting::from_u32(2), VfSetting::Other(2));
+    }
+
+    #[test]
+    fn wrong_payload_sizes() {
+        // One attribute of each fixed-size kind, one byte short.
+        let cases: [(u16, usize); 12] = [
+            (IFLA_VF_MAC, 36),
+            (IFLA_VF_VLAN, 12),
+            (IFLA_VF_TX_RATE, 8),
+            (IFLA_VF_SPOOFCHK, 8),
+            (IFLA_VF_LINK_STATE, 8),
+            (IFLA_VF_RATE, 12),
+            (IFLA_VF_RSS_QUERY_EN, 8),
+            (IFLA_VF_TRUST, 8),
+            (IFLA_VF_IB_NODE_GUID, 16),
+            (IFLA_VF_IB_PORT_GUID, 16),
+            (IFLA_VF_BROADCAST, 32),
+            (IFLA_VF_STATS, 0),
+        ];
+        for (kind, size) in cases {
+            let mut buf = [0u8; 64];
+            let mut w = Writer::new(&mut buf);
+            if kind == IFLA_VF_STATS {
+                // A counter of 7 bytes inside the stats nest.
+                let n = w.nest_start(kind);
+                w.attr(IFLA_VF_STATS_RX_PACKETS, &[0; 7]);
+                w.nest_end(n);
+            } else {
+                w.attr(kind, &buf_of(size - 1));
+            }
+            let n = w.finish().unwrap();
+            let attr = AttrIter::new(&buf[..n], 0).next().unwrap().unwrap();
+            let expected = if kind == IFLA_VF_STATS {
+                Error::BadPayloadLength {
+                    kind: IFLA_VF_STATS_RX_PACKETS,
+                    len: 7,
+                    expected: 8,
+                }
+            } else {
+                Error::BadPayloadLength {
+                    kind,
+                    len: size - 1,
+                    expected: size,
+                }
+            };
+            assert_eq!(VfAttr::parse(&attr, 6), Err(expected), "kind {kind}");
+        }
+    }
+
+    fn buf_of(n: usize) -> heapless::Vec<u8, 64> {
+        let mut v = heapless::Vec::new();
+        v.resize(n, 0).unwrap();
+        v
+    }
+
+    #[test]
+    fn vlan_list_must_have_one_entry() {
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        let n = w.nest_start(IFLA_VF_VLAN_LIST);
+        w.nest_end(n);
+        let len = w.finish().unwrap();
+        let attr = AttrIter::new(&buf[..len], 0).next().unwrap().unwrap();
+        assert_eq!(
+            VfAttr::parse(&attr, 6),
+            Err(Error::BadVlanList { count: 0 })
+        );
+    }
+}
