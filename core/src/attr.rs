@@ -316,8 +316,13 @@ impl<'b> Writer<'b> {
         self.attr(kind, &v.to_ne_bytes());
     }
 
-    /// Appends a NUL-terminated string attribute, refusing one longer than `max` bytes.
+    /// Appends a NUL-terminated string attribute, refusing one longer than `max` bytes or
+    /// with a NUL inside (the kernel would read a shorter string than meant).
     pub fn attr_str(&mut self, kind: u16, field: Field, s: &str, max: usize) {
+        if s.as_bytes().contains(&0) {
+            self.fail(Error::BadString { kind });
+            return;
+        }
         if s.len() > max {
             self.fail(Error::ValueTooLong {
                 field,

@@ -156,6 +156,11 @@ pub enum Error {
         /// Entries found.
         count: usize,
     },
+    /// An interface index of 0 or above `i32::MAX` (0 would make the kernel look for a name).
+    BadIfIndex {
+        /// The index given.
+        index: u32,
+    },
     /// A SETLINK that would carry nothing for the kernel to do.
     EmptyRequest,
     /// A VF entry with no setting at all (the kernel answers EINVAL).
@@ -295,6 +300,7 @@ impl fmt::Display for Error {
             Error::BadVlanList { count } => {
                 write!(f, "VLAN list with {count} entries (exactly 1 allowed)")
             }
+            Error::BadIfIndex { index } => write!(f, "bad interface index {index}"),
             Error::EmptyRequest => f.write_str("request carries no settings"),
             Error::EmptyVfConfig { vf } => write!(f, "VF {vf}: no setting given"),
             Error::MissingVfIndex => f.write_str("IFLA_VF_INFO without a VF index"),

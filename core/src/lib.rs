@@ -15,6 +15,11 @@
 //! - [`ifla`]: attribute numbers;
 //! - [`mac`]: hardware addresses;
 //! - [`vf`]: the `IFLA_VF_*` attributes;
+//! - [`virtualport`]: 802.1Qbg/Qbh ports;
+//! - [`request`]: SETLINK, GETLINK and dump requests;
+//! - [`link`]: the RTM_NEWLINK reply and its VFs;
+//! - [`ack`]: `NLMSG_ERROR` and extended ACK;
+//! - [`dump`]: multi-part dump replies.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -22,16 +27,26 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod ack;
 pub mod attr;
+pub mod dump;
 pub mod error;
 pub mod ifinfo;
 pub mod ifla;
+pub mod link;
 pub mod mac;
 pub mod nlmsg;
+pub mod request;
 pub mod vf;
+pub mod virtualport;
 
+pub use ack::{ErrorMessage, ExtAck};
+pub use dump::DumpReader;
 pub use error::{Error, Field};
+pub use link::LinkMessage;
 pub use mac::Mac;
+pub use request::{GetLink, LinkDump, LinkTarget, SetLink};
 pub use vf::{
     LinkState, RateLimit, VfAttr, VfConfig, VfInfo, VfSetting, VfStats, VlanProto, VlanTag,
 };
+pub use virtualport::{PortProfile, PortRequest, PortResponse, VirtualPort, VsiType};

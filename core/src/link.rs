@@ -1,0 +1,311 @@
+//! A zero-copy view of an RTM_NEWLINK reply: the link's identity and its VFs.
+//!
+//! [`LinkMessage::parse`] walks the top-level attributes once, checking every length and
+//! string, and keeps slices of the ones it knows. After that no getter fails: the VF and port
+//! iterators decode lazily and report a malformed entry as an `Err` item.
+//!
+//! The VF list is not trusted to be complete. The kernel's `IFLA_VFINFO_LIST` is one
+//! attribute with a 16-bit length; with a few hundred VFs it overflows. [`LinkMessage::vfs`]
+//! ends with [`Error::VfListTruncated`] when fewer entries arrived than `IFLA_NUM_VF` says,
+//! and yields only [`Error::VfListWrapped`] when the length wrapped, which shows as VF entries
+//! (attribute type 1) following the list at the top level.
+
+use crate::attr::{Attr, AttrIter};
+use crate::error::Error;
+use crate::ifinfo::IfInfoMsg;
+use crate::ifla::*;
+use crate::mac::ETH_ALEN;
+use crate::nlmsg::{Message, NlmsgHeader, RTM_NEWLINK};
+use crate::vf::VfInfo;
+use crate::virtualport::VirtualPort;
+
+/// An RTM_NEWLINK message, parsed.
+///
+/// ```
+/// # use vfnl::link::LinkMessage;
+/// # fn show(reply: &[u8]) -> Result<(), vfnl::Error> {
+/// let link = LinkMessage::parse(reply)?;
+/// for vf in link.vfs() {
+///     let vf = vf?; // a truncated list ends in an error, never silently
+///     if let Some(mac) = vf.mac { let _ = (vf.vf, mac); }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct LinkMessage<'a> {
+    header: NlmsgHeader,
+    ifinfo: IfInfoMsg,
+    ifname: Option<&'a str>,
+    address: Option<&'a [u8]>,
+    mtu: Option<u32>,
+    num_vf: Option<u32>,
+    vfinfo_list: Option<Attr<'a>>,
+    vf_ports: Option<Attr<'a>>,
+    port_self: Option<Attr<'a>>,
+    phys_port_id: Option<&'a [u8]>,
+    phys_port_name: Option<&'a str>,
+    phys_switch_id: Option<&'a [u8]>,
+    parent_dev_name: Option<&'a str>,
+    parent_dev_bus_name: Option<&'a str>,
+    vf_list_wrapped: bool,
+}
+
+impl<'a> LinkMessage<'a> {
+    /// Parses one message (header included) that must be an RTM_NEWLINK.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
+        Self::from_message(&Message::parse(bytes)?)
+    }
+
+    /// Parses an already framed message (e.g. from [`Messages`](crate::nlmsg::Messages)).
+    pub fn from_message(msg: &Message<'a>) -> Result<Self, Error> {
+        if msg.header.message_type != RTM_NEWLINK {
+            return Err(Error::UnexpectedMessageType {
+                expected: RTM_NEWLINK,
+                found: msg.header.message_type,
+            });
+        }
+        let ifinfo = IfInfoMsg::parse(msg.payload)?;
+        let mut out = LinkMessage {
+            header: msg.header,
+            ifinfo,
+            ifname: None,
+            address: None,
+            mtu: None,
+            num_vf: None,
+            vfinfo_list: None,
+            vf_ports: None,
+            port_self: None,
+            phys_port_id: None,
+            phys_port_name: None,
+            phys_switch_id: None,
+            parent_dev_name: None,
+            parent_dev_bus_name: None,
+            vf_list_wrapped: false,
+        };
+        let attrs = AttrIter::new(
+            &msg.payload[IfInfoMsg::LEN..],
+            NlmsgHeader::LEN + IfInfoMsg::LEN,
+        );
+        for attr in attrs {
+            let attr = attr?;
+            match attr.kind() {
+                // A type-1 attribute after the VF list is one of its entries spilling out.
+                IFLA_ADDRESS if out.vfinfo_list.is_some() => out.vf_list_wrapped = true,
+                IFLA_ADDRESS => out.address = Some(attr.payload()),
+                IFLA_IFNAME => out.ifname = Some(attr.str()?),
+                IFLA_MTU => out.mtu = Some(attr.u32()?),
+                IFLA_NUM_VF => out.num_vf = Some(attr.u32()?),
+                IFLA_VFINFO_LIST => out.vfinfo_list = Some(attr),
+                IFLA_VF_PORTS => out.vf_ports = Some(attr),
+                IFLA_PORT_SELF => out.port_self = Some(attr),
+                IFLA_PHYS_PORT_ID => out.phys_port_id = Some(attr.payload()),
+                IFLA_PHYS_PORT_NAME => out.phys_port_name = Some(attr.str()?),
+                IFLA_PHYS_SWITCH_ID => out.phys_switch_id = Some(attr.payload()),
+                IFLA_PARENT_DEV_NAME => out.parent_dev_name = Some(attr.str()?),
+                IFLA_PARENT_DEV_BUS_NAME => out.parent_dev_bus_name = Some(attr.str()?),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The netlink header (sequence number, flags such as `NLM_F_MULTI`).
+    pub fn header(&self) -> &NlmsgHeader {
+        &self.header
+    }
+
+    /// The `ifinfomsg` (type, flags).
+    pub fn ifinfo(&self) -> &IfInfoMsg {
+        &self.ifinfo
+    }
+
+    /// Interface index.
+    pub fn ifindex(&self) -> i32 {
+        self.ifinfo.index
+    }
+
+    /// `IFLA_IFNAME`.
+    pub fn ifname(&self) -> Option<&'a str> {
+        self.ifname
+    }
+
+    /// `IFLA_ADDRESS`: the link's hardware address.
+    pub fn address(&self) -> Option<&'a [u8]> {
+        self.address
+    }
+
+    /// `IFLA_MTU`.
+    pub fn mtu(&self) -> Option<u32> {
+        self.mtu
+    }
+
+    /// `IFLA_NUM_VF`: present only when asked with `RTEXT_FILTER_VF` and the link has a
+    /// parent device.
+    pub fn num_vf(&self) -> Option<u32> {
+        self.num_vf
+    }
+
+    /// `IFLA_PHYS_PORT_ID`.
+    pub fn phys_port_id(&self) -> Option<&'a [u8]> {
+        self.phys_port_id
+    }
+
+    /// `IFLA_PHYS_PORT_NAME` (e.g. `p0`; `pf0vf3` for a representor).
+    pub fn phys_port_name(&self) -> Option<&'a str> {
+        self.phys_port_name
+    }
+
+    /// `IFLA_PHYS_SWITCH_ID`.
+    pub fn phys_switch_id(&self) -> Option<&'a [u8]> {
+        self.phys_switch_id
+    }
+
+    /// `IFLA_PARENT_DEV_NAME`, e.g. `0000:06:00.0`: groups the netdevs of one PCI function.
+    pub fn parent_dev_name(&self) -> Option<&'a str> {
+        self.parent_dev_name
+    }
+
+    /// `IFLA_PARENT_DEV_BUS_NAME`, e.g. `pci`.
+    pub fn parent_dev_bus_name(&self) -> Option<&'a str> {
+        self.parent_dev_bus_name
+    }
+
+    /// The length of the link's hardware address, which says how many bytes of each 32-byte
+    /// VF MAC count (6 when the reply carries no address).
+    pub fn addr_len(&self) -> usize {
+        match self.address {
+            Some(a) if !a.is_empty() => a.len(),
+            _ => ETH_ALEN,
+        }
+    }
+
+    /// Whether the reply carries a VF list at all (it needs `RTEXT_FILTER_VF`, a parent
+    /// device and a driver that reports VFs).
+    pub fn has_vf_list(&self) -> bool {
+        self.vfinfo_list.is_some()
+    }
+
+    /// The VFs, in the order the kernel sent them. Ends with [`Error::VfListTruncated`] when
+    /// the list is shorter than `IFLA_NUM_VF`; yields only [`Error::VfListWrapped`] when its
+    /// length wrapped at 64 KiB.
+    pub fn vfs(&self) -> VfInfos<'a> {
+        VfInfos {
+            entries: self.vfinfo_list.map(|l| l.nested()),
+            addr_len: self.addr_len(),
+            num_vf: self.num_vf,
+            found: 0,
+            state: if self.vf_list_wrapped {
+                IterState::Wrapped
+            } else {
+                IterState::Running
+            },
+        }
+    }
+
+    /// The VF with index `vf`, if the list has it. Errors as for [`vfs`](Self::vfs), except
+    /// that a truncated list that still holds `vf` answers with it.
+    pub fn vf(&self, vf: u32) -> Result<Option<VfInfo>, Error> {
+        for info in self.vfs() {
+            let info = info?;
+            if info.vf == vf {
+                return Ok(Some(info));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The per-VF 802.1Qbg/Qbh ports (`IFLA_VF_PORTS`).
+    pub fn vf_ports(&self) -> VfPorts<'a> {
+        VfPorts {
+            entries: self.vf_ports.map(|p| p.nested()),
+        }
+    }
+
+    /// The PF's own 802.1Qbg/Qbh port (`IFLA_PORT_SELF`).
+    pub fn port_self(&self) -> Result<Option<VirtualPort>, Error> {
+        self.port_self.as_ref().map(VirtualPort::parse).transpose()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IterState {
+    Running,
+    Wrapped,
+    Done,
+}
+
+/// Iterator over a link's VFs; see [`LinkMessage::vfs`].
+#[derive(Debug, Clone)]
+pub struct VfInfos<'a> {
+    entries: Option<AttrIter<'a>>,
+    addr_len: usize,
+    num_vf: Option<u32>,
+    found: u32,
+    state: IterState,
+}
+
+impl Iterator for VfInfos<'_> {
+    type Item = Result<VfInfo, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.state {
+            IterState::Done => return None,
+            IterState::Wrapped => {
+                self.state = IterState::Done;
+                return Some(Err(Error::VfListWrapped));
+            }
+            IterState::Running => {}
+        }
+        loop {
+            match self.entries.as_mut().and_then(Iterator::next) {
+                Some(Ok(attr)) if attr.kind() != IFLA_VF_INFO => continue,
+                Some(Ok(attr)) => {
+                    self.found += 1;
+                    let info = VfInfo::parse(&attr, self.addr_len);
+                    if info.is_err() {
+                        self.state = IterState::Done;
+                    }
+                    return Some(info);
+                }
+                Some(Err(e)) => {
+                    self.state = IterState::Done;
+                    return Some(Err(e));
+                }
+                None => {
+                    self.state = IterState::Done;
+                    return match self.num_vf {
+                        Some(num_vf) if self.entries.is_some() && self.found < num_vf => {
+                            Some(Err(Error::VfListTruncated {
+                                num_vf,
+                                found: self.found,
+                            }))
+                        }
+                        _ => None,
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Iterator over a link's per-VF 802.1Qbg/Qbh ports; see [`LinkMessage::vf_ports`].
+#[derive(Debug, Clone)]
+pub struct VfPorts<'a> {
+    entries: Option<AttrIter<'a>>,
+}
+
+impl Iterator for VfPorts<'_> {
+    type Item = Result<VirtualPort, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let attr = match self.entries.as_mut()?.next()? {
+                Ok(a) => a,
+                Err(e) => return Some(Err(e)),
+            };
+            if attr.kind() == IFLA_VF_PORT {
+                return Some(VirtualPort::parse(&attr));
+            }
+        }
+    }
+}
