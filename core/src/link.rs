@@ -31,7 +31,7 @@ use crate::virtualport::VirtualPort;
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkMessage<'a> {
     header: NlmsgHeader,
     ifinfo: IfInfoMsg,
