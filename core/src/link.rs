@@ -7,8 +7,9 @@
 //! The VF list is not trusted to be complete. The kernel's `IFLA_VFINFO_LIST` is one
 //! attribute with a 16-bit length; with a few hundred VFs it overflows. [`LinkMessage::vfs`]
 //! ends with [`Error::VfListTruncated`] when fewer entries arrived than `IFLA_NUM_VF` says,
-//! and yields only [`Error::VfListWrapped`] when the length wrapped, which shows as VF entries
-//! (attribute type 1) following the list at the top level.
+//! and yields only [`Error::VfListWrapped`] when the length wrapped, which shows as a VF entry
+//! (type 1, which at the top level is `IFLA_ADDRESS`, always sent before the list) following
+//! the list, or as a malformed attribute after a list shorter than `IFLA_NUM_VF`.
 
 use crate::attr::{Attr, AttrIter};
 use crate::error::Error;
@@ -87,26 +88,56 @@ impl<'a> LinkMessage<'a> {
             NlmsgHeader::LEN + IfInfoMsg::LEN,
         );
         for attr in attrs {
-            let attr = attr?;
-            match attr.kind() {
-                // A type-1 attribute after the VF list is one of its entries spilling out.
-                IFLA_ADDRESS if out.vfinfo_list.is_some() => out.vf_list_wrapped = true,
-                IFLA_ADDRESS => out.address = Some(attr.payload()),
-                IFLA_IFNAME => out.ifname = Some(attr.str()?),
-                IFLA_MTU => out.mtu = Some(attr.u32()?),
-                IFLA_NUM_VF => out.num_vf = Some(attr.u32()?),
-                IFLA_VFINFO_LIST => out.vfinfo_list = Some(attr),
-                IFLA_VF_PORTS => out.vf_ports = Some(attr),
-                IFLA_PORT_SELF => out.port_self = Some(attr),
-                IFLA_PHYS_PORT_ID => out.phys_port_id = Some(attr.payload()),
-                IFLA_PHYS_PORT_NAME => out.phys_port_name = Some(attr.str()?),
-                IFLA_PHYS_SWITCH_ID => out.phys_switch_id = Some(attr.payload()),
-                IFLA_PARENT_DEV_NAME => out.parent_dev_name = Some(attr.str()?),
-                IFLA_PARENT_DEV_BUS_NAME => out.parent_dev_bus_name = Some(attr.str()?),
-                _ => {}
+            match attr.and_then(|a| out.take(a)) {
+                Ok(Walk::Continue) => {}
+                Ok(Walk::Wrapped) => {
+                    out.vf_list_wrapped = true;
+                    break;
+                }
+                // Spilled VF attributes can also break the framing, or read as a top-level
+                // attribute of the wrong size, after a list shorter than IFLA_NUM_VF.
+                Err(_) if out.vf_list_short() => {
+                    out.vf_list_wrapped = true;
+                    break;
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
+    }
+
+    /// Keeps one top-level attribute.
+    fn take(&mut self, attr: Attr<'a>) -> Result<Walk, Error> {
+        match attr.kind() {
+            // The kernel sends IFLA_ADDRESS before the VF list; a type-1 attribute after it
+            // is an IFLA_VF_INFO spilling out of a list whose length wrapped.
+            IFLA_ADDRESS if self.vfinfo_list.is_some() => return Ok(Walk::Wrapped),
+            IFLA_ADDRESS => self.address = Some(attr.payload()),
+            IFLA_IFNAME => self.ifname = Some(attr.str()?),
+            IFLA_MTU => self.mtu = Some(attr.u32()?),
+            IFLA_NUM_VF => self.num_vf = Some(attr.u32()?),
+            IFLA_VFINFO_LIST => self.vfinfo_list = Some(attr),
+            IFLA_VF_PORTS => self.vf_ports = Some(attr),
+            IFLA_PORT_SELF => self.port_self = Some(attr),
+            IFLA_PHYS_PORT_ID => self.phys_port_id = Some(attr.payload()),
+            IFLA_PHYS_PORT_NAME => self.phys_port_name = Some(attr.str()?),
+            IFLA_PHYS_SWITCH_ID => self.phys_switch_id = Some(attr.payload()),
+            IFLA_PARENT_DEV_NAME => self.parent_dev_name = Some(attr.str()?),
+            IFLA_PARENT_DEV_BUS_NAME => self.parent_dev_bus_name = Some(attr.str()?),
+            _ => {}
+        }
+        Ok(Walk::Continue)
+    }
+
+    /// Whether the VF list holds fewer well-formed entries than `IFLA_NUM_VF` says.
+    fn vf_list_short(&self) -> bool {
+        match (self.vfinfo_list, self.num_vf) {
+            (Some(list), Some(num_vf)) => {
+                let found = list.nested().map_while(Result::ok).count();
+                (found as u64) < u64::from(num_vf)
+            }
+            _ => false,
+        }
     }
 
     /// The netlink header (sequence number, flags such as `NLM_F_MULTI`).
@@ -225,6 +256,11 @@ impl<'a> LinkMessage<'a> {
     pub fn port_self(&self) -> Result<Option<VirtualPort>, Error> {
         self.port_self.as_ref().map(VirtualPort::parse).transpose()
     }
+}
+
+enum Walk {
+    Continue,
+    Wrapped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
