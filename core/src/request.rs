@@ -4,7 +4,11 @@
 //! Each request is a small value that encodes into a caller's buffer with `encode` (the bytes
 //! written, or [`Error::BufferTooSmall`] with the size needed) or into an open [`Writer`] with
 //! `emit`, so several messages can go back to back in one buffer. `encoded_len` measures
-//! without writing. Nothing is validated twice and nothing the kernel would reject is sent.
+//! without writing. Nothing the kernel would reject is sent.
+//!
+//! Encoding is one pass: when it fails, the buffer may have been partly written and its
+//! contents are unspecified. Callers that must leave their buffer untouched on failure (the C
+//! ABI does) call `encoded_len` first.
 
 use crate::attr::Writer;
 use crate::error::{Error, Field};
@@ -168,7 +172,7 @@ impl<'a> SetLink<'a> {
         w.message_end(msg);
     }
 
-    /// Encodes into `buf`; returns the bytes written.
+    /// Encodes into `buf`; returns the bytes written. On error `buf` is unspecified.
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
         finish_into(buf, |w| self.emit(w))
     }

@@ -209,9 +209,9 @@ pub struct VirtualPort {
     /// `IFLA_PORT_VSI_TYPE` (802.1Qbg).
     pub vsi_type: Option<VsiType>,
     /// `IFLA_PORT_INSTANCE_UUID`: the VM interface's UUID.
-    pub instance_uuid: Option<[u8; PORT_UUID_LEN]>,
+    pub instance_uuid: Option<[u8; 16]>,
     /// `IFLA_PORT_HOST_UUID`.
-    pub host_uuid: Option<[u8; PORT_UUID_LEN]>,
+    pub host_uuid: Option<[u8; 16]>,
     /// `IFLA_PORT_REQUEST`.
     pub request: Option<PortRequest>,
     /// `IFLA_PORT_RESPONSE`: reported by the kernel, never sent.

@@ -1,0 +1,289 @@
+//! Property tests: every value type and whole messages survive encode -> decode unchanged,
+//! and the size query always agrees with the encoding.
+
+use proptest::prelude::*;
+use vfnl::ack::attr_path;
+use vfnl::attr::{AttrIter, Writer};
+use vfnl::ifla::*;
+use vfnl::link::LinkMessage;
+use vfnl::nlmsg::{NlmFlags, RTM_NEWLINK};
+use vfnl::request::{LinkTarget, SetLink};
+use vfnl::*;
+
+fn mac() -> impl Strategy<Value = Mac> {
+    prop_oneof![
+        any::<[u8; 6]>().prop_map(Mac::ethernet),
+        proptest::collection::vec(any::<u8>(), 1..=32).prop_map(|v| Mac::new(&v).unwrap()),
+    ]
+}
+
+fn setting() -> impl Strategy<Value = VfSetting> {
+    any::<u32>().prop_map(VfSetting::from_u32)
+}
+
+fn proto() -> impl Strategy<Value = VlanProto> {
+    any::<u16>().prop_map(VlanProto::from_ethertype)
+}
+
+fn vf_attr() -> impl Strategy<Value = VfAttr<'static>> {
+    let vf = any::<u32>();
+    prop_oneof![
+        (vf, any::<[u8; 6]>()).prop_map(|(vf, m)| VfAttr::Mac {
+            vf,
+            mac: Mac::ethernet(m)
+        }),
+        (vf, any::<u32>(), any::<u32>()).prop_map(|(vf, vlan, qos)| VfAttr::Vlan { vf, vlan, qos }),
+        (vf, any::<u32>(), any::<u32>(), proto()).prop_map(|(vf, vlan, qos, proto)| {
+            VfAttr::VlanList {
+                vf,
+                tag: VlanTag { vlan, qos, proto },
+            }
+        }),
+        (vf, any::<u32>()).prop_map(|(vf, rate)| VfAttr::TxRate { vf, rate }),
+        (vf, any::<u32>(), any::<u32>()).prop_map(|(vf, min_tx_rate, max_tx_rate)| VfAttr::Rate {
+            vf,
+            rate: RateLimit {
+                min_tx_rate,
+                max_tx_rate
+            }
+        }),
+        (vf, setting()).prop_map(|(vf, setting)| VfAttr::Spoofchk { vf, setting }),
+        (vf, any::<u32>()).prop_map(|(vf, s)| VfAttr::LinkState {
+            vf,
+            state: LinkState::from_u32(s)
+        }),
+        (vf, setting()).prop_map(|(vf, setting)| VfAttr::RssQueryEn { vf, setting }),
+        (vf, setting()).prop_map(|(vf, setting)| VfAttr::Trust { vf, setting }),
+        (vf, any::<u64>()).prop_map(|(vf, guid)| VfAttr::IbNodeGuid { vf, guid }),
+        (vf, any::<u64>()).prop_map(|(vf, guid)| VfAttr::IbPortGuid { vf, guid }),
+        any::<[Option<u64>; 8]>().prop_map(|c| VfAttr::Stats(VfStats {
+            rx_packets: c[0],
+            tx_packets: c[1],
+            rx_bytes: c[2],
+            tx_bytes: c[3],
+            broadcast: c[4],
+            multicast: c[5],
+            rx_dropped: c[6],
+            tx_dropped: c[7],
+        })),
+        any::<[u8; 6]>().prop_map(|m| VfAttr::Broadcast(Mac::ethernet(m))),
+    ]
+}
+
+/// A VfConfig the kernel would accept (so that it encodes).
+fn vf_config() -> impl Strategy<Value = VfConfig> {
+    let tag = (
+        0u32..=4095,
+        0u32..=7,
+        prop_oneof![Just(VlanProto::Dot1Q), Just(VlanProto::Dot1AD)],
+    )
+        .prop_map(|(vlan, qos, proto)| VlanTag { vlan, qos, proto });
+    let rate = (any::<u32>(), any::<u32>()).prop_map(|(a, b)| RateLimit {
+        min_tx_rate: a.min(b),
+        max_tx_rate: a.max(b),
+    });
+    let link_state = (0u32..=2).prop_map(LinkState::from_u32);
+    (
+        any::<u16>(),
+        (
+            proptest::option::of(any::<[u8; 6]>()),
+            proptest::option::of(tag),
+        ),
+        (
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(rate),
+        ),
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(link_state),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any::<bool>()),
+        ),
+        (
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<u64>()),
+        ),
+    )
+        .prop_map(
+            |(vf, (m, vlan), (tx_rate, rate), (sc, ls, rss, trust), (ng, pg))| {
+                let mut cfg = VfConfig {
+                    mac: m.map(Mac::ethernet),
+                    vlan,
+                    tx_rate,
+                    rate,
+                    spoofchk: sc,
+                    link_state: ls,
+                    rss_query_en: rss,
+                    trust,
+                    ib_node_guid: ng,
+                    ib_port_guid: pg,
+                    ..VfConfig::new(u32::from(vf))
+                };
+                if cfg.is_empty() {
+                    cfg.trust = Some(false);
+                }
+                cfg
+            },
+        )
+}
+
+fn virtual_port() -> impl Strategy<Value = VirtualPort> {
+    (
+        proptest::option::of(any::<u32>()),
+        proptest::option::of("[a-z0-9_-]{1,39}"),
+        proptest::option::of(any::<[u8; 5]>()),
+        proptest::option::of(any::<[u8; 16]>()),
+        proptest::option::of(any::<[u8; 16]>()),
+        proptest::option::of(any::<u8>()),
+    )
+        .prop_map(|(vf, profile, vsi, iu, hu, req)| VirtualPort {
+            vf,
+            profile: profile.map(|p| PortProfile::new(&p).unwrap()),
+            vsi_type: vsi.map(|b| VsiType {
+                manager_id: b[0],
+                type_id: [b[1], b[2], b[3]],
+                type_version: b[4],
+            }),
+            instance_uuid: iu,
+            host_uuid: hu,
+            request: req.map(PortRequest::from_u8),
+            response: None,
+        })
+}
+
+/// Reads back what SetLink wrote, as the kernel would: per VF index, the settings seen across
+/// all IFLA_VF_INFO entries.
+fn read_back(msg: &[u8]) -> Vec<VfInfo> {
+    let body = &msg[32..];
+    let list = AttrIter::new(body, 32)
+        .map(Result::unwrap)
+        .find(|a| a.kind() == IFLA_VFINFO_LIST)
+        .unwrap();
+    list.nested()
+        .map(|e| VfInfo::parse(&e.unwrap(), 6).unwrap())
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn vf_attr_round_trip(a in vf_attr(), fill in any::<u8>()) {
+        let mut buf = [fill; 256];
+        let mut w = Writer::new(&mut buf);
+        a.emit_reply(&mut w);
+        let n = w.finish().unwrap();
+        prop_assert_eq!(n % 4, 0);
+        let attr = AttrIter::new(&buf[..n], 0).next().unwrap().unwrap();
+        prop_assert_eq!(VfAttr::parse(&attr, 6).unwrap(), a);
+        // Nothing past what was written is touched.
+        prop_assert!(buf[n..].iter().all(|&b| b == fill));
+    }
+
+    #[test]
+    fn mac_round_trip(m in mac()) {
+        let text = m.to_string();
+        prop_assert_eq!(text.parse::<Mac>().unwrap(), m);
+        prop_assert_eq!(Mac::new(m.as_bytes()).unwrap(), m);
+    }
+
+    #[test]
+    fn virtual_port_round_trip(p in virtual_port()) {
+        let mut buf = [0xa5u8; 256];
+        let mut w = Writer::new(&mut buf);
+        p.emit(&mut w, IFLA_VF_PORT);
+        let n = w.finish().unwrap();
+        let attr = AttrIter::new(&buf[..n], 0).next().unwrap().unwrap();
+        prop_assert_eq!(VirtualPort::parse(&attr).unwrap(), p);
+    }
+
+    #[test]
+    fn setlink_round_trip(
+        vfs in proptest::collection::vec(vf_config(), 1..12),
+        ports in proptest::collection::vec(virtual_port(), 0..3),
+        ifindex in 1u32..=i32::MAX as u32,
+        seq in any::<u32>(),
+    ) {
+        let req = SetLink { vf_ports: &ports, ..SetLink::new(LinkTarget::Index(ifindex), &vfs).seq(seq) };
+        let need = req.encoded_len().unwrap();
+        let mut buf = vec![0xa5u8; need + 8];
+        // A short buffer says what is needed (and leaves its bytes unspecified).
+        prop_assert_eq!(req.encode(&mut buf[..need - 1]), Err(Error::BufferTooSmall { needed: need, available: need - 1 }));
+        prop_assert_eq!(req.encode(&mut buf), Ok(need));
+        let msg = &buf[..need];
+        let h = vfnl::nlmsg::NlmsgHeader::parse(msg).unwrap();
+        prop_assert_eq!(h.len as usize, need);
+        prop_assert_eq!(h.seq, seq);
+        prop_assert_eq!(h.flags, NlmFlags::REQUEST | NlmFlags::ACK);
+        // Merge entries per VF (the port GUID may come in a second entry) and compare.
+        let mut seen = read_back(msg);
+        let mut merged: Vec<VfInfo> = Vec::new();
+        for info in seen.drain(..) {
+            if let Some(last) = merged.last_mut().filter(|l| l.vf == info.vf && info.ib_port_guid.is_some() && l.ib_port_guid.is_none()) {
+                last.ib_port_guid = info.ib_port_guid;
+            } else {
+                merged.push(info);
+            }
+        }
+        prop_assert_eq!(merged.len(), vfs.len());
+        for (got, want) in merged.iter().zip(&vfs) {
+            prop_assert_eq!(got.vf, want.vf);
+            prop_assert_eq!(got.mac, want.mac);
+            prop_assert_eq!(got.vlan_tag(), want.vlan);
+            prop_assert_eq!(got.tx_rate, want.tx_rate);
+            prop_assert_eq!(got.rate, want.rate);
+            prop_assert_eq!(got.spoofchk, want.spoofchk.map(VfSetting::from));
+            prop_assert_eq!(got.link_state, want.link_state);
+            prop_assert_eq!(got.rss_query_en, want.rss_query_en.map(VfSetting::from));
+            prop_assert_eq!(got.trust, want.trust.map(VfSetting::from));
+            prop_assert_eq!(got.ib_node_guid, want.ib_node_guid);
+            prop_assert_eq!(got.ib_port_guid, want.ib_port_guid);
+        }
+        // Every attribute's offset maps back to a path ending in its own number.
+        for top in AttrIter::new(&msg[32..], 32) {
+            let top = top.unwrap();
+            let path = attr_path(msg, 16, top.offset() as u32).unwrap();
+            prop_assert_eq!(path.as_slice(), &[top.kind()]);
+            for inner in top.nested().map_while(Result::ok) {
+                let path = attr_path(msg, 16, inner.offset() as u32).unwrap();
+                prop_assert_eq!(path.as_slice(), &[top.kind(), inner.kind()]);
+            }
+        }
+    }
+
+    /// A reply built from decoded VFs (as the kernel would send it) decodes to the same VFs.
+    #[test]
+    fn link_reply_round_trip(vfs in proptest::collection::vec(vf_config(), 0..20), name in "[a-z][a-z0-9]{0,14}") {
+        let mut buf = vec![0u8; 8192];
+        let mut w = Writer::new(&mut buf);
+        let msg = w.message_start(RTM_NEWLINK, NlmFlags::empty(), 9, 0);
+        w.bytes(&[0u8; 16]);
+        w.attr_str(IFLA_IFNAME, Field::IfName, &name, IFNAME_MAX);
+        w.attr(IFLA_ADDRESS, &[2, 0, 0, 0, 0, 1]);
+        w.attr_u32(IFLA_NUM_VF, vfs.len() as u32);
+        let list = w.nest_start(IFLA_VFINFO_LIST);
+        for (i, cfg) in vfs.iter().enumerate() {
+            let info = w.nest_start(IFLA_VF_INFO);
+            let vf = i as u32;
+            VfAttr::Mac { vf, mac: cfg.mac.unwrap_or(Mac::ethernet([0; 6])) }.emit_reply(&mut w);
+            let tag = cfg.vlan.unwrap_or_default();
+            VfAttr::Vlan { vf, vlan: tag.vlan, qos: tag.qos }.emit_reply(&mut w);
+            VfAttr::VlanList { vf, tag }.emit_reply(&mut w);
+            VfAttr::Spoofchk { vf, setting: cfg.spoofchk.map_or(VfSetting::Unknown, VfSetting::from) }.emit_reply(&mut w);
+            VfAttr::Trust { vf, setting: cfg.trust.map_or(VfSetting::Unknown, VfSetting::from) }.emit_reply(&mut w);
+            w.nest_end(info);
+        }
+        w.nest_end(list);
+        w.message_end(msg);
+        let n = w.finish().unwrap();
+        let link = LinkMessage::parse(&buf[..n]).unwrap();
+        prop_assert_eq!(link.ifname(), Some(name.as_str()));
+        let got: Vec<VfInfo> = link.vfs().collect::<Result<_, _>>().unwrap();
+        prop_assert_eq!(got.len(), vfs.len());
+        for (i, (g, cfg)) in got.iter().zip(&vfs).enumerate() {
+            prop_assert_eq!(g.vf, i as u32);
+            prop_assert_eq!(g.mac, Some(cfg.mac.unwrap_or(Mac::ethernet([0; 6]))));
+            prop_assert_eq!(g.vlan_tag(), Some(cfg.vlan.unwrap_or_default()));
+            prop_assert_eq!(g.spoofchk.unwrap().as_bool(), cfg.spoofchk);
+            prop_assert_eq!(g.trust.unwrap().as_bool(), cfg.trust);
+        }
+    }
+}
