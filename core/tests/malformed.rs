@@ -268,8 +268,8 @@ fn wrapped_reply(n: usize) -> Vec<u8> {
 
 #[test]
 fn vf_list_wrapped_at_64k() {
-    // 222 entries is where a list of 296-byte entries first overflows.
-    assert!(4 + 296 * 221 <= 65535 && 4 + 296 * 222 > 65535);
+    // 222 entries is where a list of 296-byte entries first overflows:
+    // 4 + 296 * 221 = 65,420 fits in nla_len, 4 + 296 * 222 = 65,716 does not.
     for n in 222..=300 {
         let m = wrapped_reply(n);
         let link = LinkMessage::parse(&m).unwrap_or_else(|e| panic!("n={n}: {e}"));
