@@ -40,6 +40,11 @@ pub mod request;
 pub mod vf;
 pub mod virtualport;
 
+// The README's example is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctest;
+
 pub use ack::{ErrorMessage, ExtAck};
 pub use dump::DumpReader;
 pub use error::{Error, Field};

@@ -1,0 +1,26 @@
+# vfnl — one entry point per job. `make check` needs only Rust and a C compiler.
+CARGO ?= cargo
+EMBEDDED_TARGET := thumbv7em-none-eabihf
+
+.PHONY: check fmt-check clippy test embedded doc
+
+## Everything CI runs: formatting, lints, all tests, the bare-metal build, the docs.
+check: fmt-check clippy test embedded doc
+	@echo "make check: all passed"
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test:
+	$(CARGO) test --workspace
+
+# The core must build with no std and no allocator for a microcontroller target.
+embedded:
+	@rustup target list --installed | grep -qx $(EMBEDDED_TARGET) || rustup target add $(EMBEDDED_TARGET)
+	$(CARGO) build -p vfnl --no-default-features --target $(EMBEDDED_TARGET)
+
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
