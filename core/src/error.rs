@@ -161,6 +161,11 @@ pub enum Error {
         /// The index given.
         index: u32,
     },
+    /// A PCI address that does not parse.
+    BadPciAddress {
+        /// Which part is wrong.
+        part: crate::pci::PciPart,
+    },
     /// A SETLINK that would carry nothing for the kernel to do.
     EmptyRequest,
     /// A VF entry with no setting at all (the kernel answers EINVAL).
@@ -301,6 +306,7 @@ impl fmt::Display for Error {
                 write!(f, "VLAN list with {count} entries (exactly 1 allowed)")
             }
             Error::BadIfIndex { index } => write!(f, "bad interface index {index}"),
+            Error::BadPciAddress { part } => write!(f, "bad PCI address ({part:?})"),
             Error::EmptyRequest => f.write_str("request carries no settings"),
             Error::EmptyVfConfig { vf } => write!(f, "VF {vf}: no setting given"),
             Error::MissingVfIndex => f.write_str("IFLA_VF_INFO without a VF index"),

@@ -19,7 +19,8 @@
 //! - [`request`]: SETLINK, GETLINK and dump requests;
 //! - [`link`]: the RTM_NEWLINK reply and its VFs;
 //! - [`ack`]: `NLMSG_ERROR` and extended ACK;
-//! - [`dump`]: multi-part dump replies.
+//! - [`dump`]: multi-part dump replies;
+//! - [`pci`]: PCI addresses.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -36,6 +37,7 @@ pub mod ifla;
 pub mod link;
 pub mod mac;
 pub mod nlmsg;
+pub mod pci;
 pub mod request;
 pub mod vf;
 pub mod virtualport;
@@ -50,6 +52,7 @@ pub use dump::DumpReader;
 pub use error::{Error, Field};
 pub use link::LinkMessage;
 pub use mac::Mac;
+pub use pci::PciAddress;
 pub use request::{GetLink, LinkDump, LinkTarget, SetLink};
 pub use vf::{
     LinkState, RateLimit, VfAttr, VfConfig, VfInfo, VfSetting, VfStats, VlanProto, VlanTag,
