@@ -12,10 +12,10 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
 test:
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --all-features
 
 # The core must build with no std and no allocator for a microcontroller target.
 embedded:
@@ -23,4 +23,4 @@ embedded:
 	$(CARGO) build -p vfnl --no-default-features --target $(EMBEDDED_TARGET)
 
 doc:
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features

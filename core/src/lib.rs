@@ -21,12 +21,20 @@
 //! - [`ack`]: `NLMSG_ERROR` and extended ACK;
 //! - [`dump`]: multi-part dump replies;
 //! - [`pci`]: PCI addresses.
+//!
+//! With the `std` feature, [`sys`] adds the Linux layer.
 #![cfg_attr(not(test), no_std)]
-#![forbid(unsafe_code)]
+// No unsafe in the core. The std layer's socket module is the one place allowed it (each
+// block with a SAFETY comment), so with `std` on the lint is deny plus that one allow.
+#![cfg_attr(not(feature = "std"), forbid(unsafe_code))]
+#![cfg_attr(feature = "std", deny(unsafe_code))]
 #![deny(missing_docs)]
 
 #[cfg(feature = "std")]
 extern crate std;
+
+#[cfg(feature = "std")]
+pub mod sys;
 
 pub mod ack;
 pub mod attr;
