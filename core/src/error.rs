@@ -166,6 +166,48 @@ pub enum Error {
         /// Which part is wrong.
         part: crate::pci::PciPart,
     },
+    /// Port number 0 (ports are numbered from 1).
+    BadPortNumber {
+        /// The number given.
+        port: u8,
+    },
+    /// A port number given twice.
+    DuplicatePort {
+        /// The port.
+        port: u8,
+    },
+    /// More ports than [`MAX_PORTS`](crate::port::MAX_PORTS).
+    TooManyPorts {
+        /// The capacity.
+        max: usize,
+    },
+    /// An assignment names a port the port map does not have.
+    UnknownPort {
+        /// The port.
+        port: u8,
+    },
+    /// A reply about another netdev than the port's PF netdev.
+    WrongLink {
+        /// The port's ifindex.
+        expected: u32,
+        /// The reply's ifindex.
+        found: u32,
+    },
+    /// The reply's VF list has no entry for the VF.
+    VfNotInReply {
+        /// The VF index.
+        vf: u32,
+    },
+    /// A restore from a snapshot with a port never captured.
+    SnapshotIncomplete {
+        /// The port.
+        port: u8,
+    },
+    /// A serialized snapshot that fails a check.
+    BadSnapshot {
+        /// Which check.
+        fault: crate::snapshot::SnapshotFault,
+    },
     /// A SETLINK that would carry nothing for the kernel to do.
     EmptyRequest,
     /// A VF entry with no setting at all (the kernel answers EINVAL).
@@ -307,6 +349,16 @@ impl fmt::Display for Error {
             }
             Error::BadIfIndex { index } => write!(f, "bad interface index {index}"),
             Error::BadPciAddress { part } => write!(f, "bad PCI address ({part:?})"),
+            Error::BadPortNumber { port } => write!(f, "bad port number {port} (from 1)"),
+            Error::DuplicatePort { port } => write!(f, "port {port} given twice"),
+            Error::TooManyPorts { max } => write!(f, "more than {max} ports"),
+            Error::UnknownPort { port } => write!(f, "port {port} is not in the port map"),
+            Error::WrongLink { expected, found } => {
+                write!(f, "reply is about ifindex {found}, expected {expected}")
+            }
+            Error::VfNotInReply { vf } => write!(f, "VF {vf} is not in the reply"),
+            Error::SnapshotIncomplete { port } => write!(f, "port {port} was never captured"),
+            Error::BadSnapshot { fault } => write!(f, "bad snapshot: {fault:?}"),
             Error::EmptyRequest => f.write_str("request carries no settings"),
             Error::EmptyVfConfig { vf } => write!(f, "VF {vf}: no setting given"),
             Error::MissingVfIndex => f.write_str("IFLA_VF_INFO without a VF index"),

@@ -20,7 +20,13 @@
 //! - [`link`]: the RTM_NEWLINK reply and its VFs;
 //! - [`ack`]: `NLMSG_ERROR` and extended ACK;
 //! - [`dump`]: multi-part dump replies;
-//! - [`pci`]: PCI addresses.
+//! - [`pci`]: PCI addresses;
+//!
+//! and the one-VF-N-ports model on top:
+//! - [`port`]: a PCI function's ports, each mapped to the PF netdev that configures it;
+//! - [`assignment`]: one VF's settings per port, encoded as one message per port;
+//! - [`batch`]: the batch of messages and the mapping of the kernel's answers to ports;
+//! - [`snapshot`]: the VF's original state per port, its restore batch and its byte format.
 //!
 //! With the `std` feature, [`sys`] adds the Linux layer.
 #![cfg_attr(not(test), no_std)]
@@ -37,7 +43,9 @@ extern crate std;
 pub mod sys;
 
 pub mod ack;
+pub mod assignment;
 pub mod attr;
+pub mod batch;
 pub mod dump;
 pub mod error;
 pub mod ifinfo;
@@ -46,7 +54,9 @@ pub mod link;
 pub mod mac;
 pub mod nlmsg;
 pub mod pci;
+pub mod port;
 pub mod request;
+pub mod snapshot;
 pub mod vf;
 pub mod virtualport;
 
@@ -56,12 +66,16 @@ pub mod virtualport;
 struct ReadmeDoctest;
 
 pub use ack::{ErrorMessage, ExtAck};
+pub use assignment::Assignment;
+pub use batch::{AckTracker, Batch};
 pub use dump::DumpReader;
 pub use error::{Error, Field};
 pub use link::LinkMessage;
 pub use mac::Mac;
 pub use pci::PciAddress;
+pub use port::{Port, PortMap, MAX_PORTS};
 pub use request::{GetLink, LinkDump, LinkTarget, SetLink};
+pub use snapshot::Snapshot;
 pub use vf::{
     LinkState, RateLimit, VfAttr, VfConfig, VfInfo, VfSetting, VfStats, VlanProto, VlanTag,
 };

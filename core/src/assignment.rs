@@ -1,0 +1,324 @@
+//! One VF, N ports: the settings for a VF on each port of its PCI function, and the batch of
+//! messages that applies them.
+//!
+//! An [`Assignment`] is what libvirt's `<hostdev>` with one `<netdev port='N'>` per port
+//! describes: a VF index and, per port, a MAC, VLAN, rate, trust, virtualport... The
+//! single-port case is simply N = 1. Encoding it against a [`PortMap`] (which says which PF
+//! netdev configures each port) gives one RTM_SETLINK per port, each addressed to that port's
+//! PF netdev, with consecutive sequence numbers and `NLM_F_ACK`, back to back in one buffer:
+//! a [`Batch`], which remembers where each port's message is so replies can be mapped back
+//! ([`AckTracker`](crate::batch::AckTracker)).
+
+use crate::attr::Writer;
+use crate::batch::{Batch, BatchEntry};
+use crate::error::Error;
+use crate::port::{check_port_number, PortMap, MAX_PORTS};
+use crate::request::{LinkTarget, SetLink};
+use crate::vf::VfConfig;
+use crate::virtualport::VirtualPort;
+
+/// What one port of the VF should be set to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortSettings {
+    /// Port number, from 1.
+    pub port: u8,
+    /// The VF settings for this port (its `vf` is the assignment's VF).
+    pub config: VfConfig,
+    /// 802.1Qbg/Qbh port for this VF on this port, sent in `IFLA_VF_PORTS` (its `vf` is the
+    /// assignment's VF).
+    pub virtualport: Option<VirtualPort>,
+}
+
+impl PortSettings {
+    /// Whether the port's message would carry nothing.
+    pub fn is_empty(&self) -> bool {
+        self.config.is_empty() && self.virtualport.is_none()
+    }
+}
+
+/// A VF and its settings per port.
+///
+/// ```
+/// use vfnl::assignment::Assignment;
+/// use vfnl::port::{Port, PortMap};
+/// use vfnl::{VfConfig, VlanTag};
+///
+/// // The RFC's dual-port VF: same MAC on both ports, VLAN 42 on port 1 and 43 on port 2.
+/// let mut ports = PortMap::new();
+/// ports.add(Port::new(1, 4).named("ens6")?)?;
+/// ports.add(Port::new(2, 5).named("ens6d1")?)?;
+/// let mac = "52:54:00:01:02:03".parse()?;
+/// let mut a = Assignment::new(0);
+/// a.set_port(1, VfConfig { mac: Some(mac), vlan: Some(VlanTag::dot1q(42, 0)), ..VfConfig::new(0) }, None)?;
+/// a.set_port(2, VfConfig { mac: Some(mac), vlan: Some(VlanTag::dot1q(43, 0)), ..VfConfig::new(0) }, None)?;
+///
+/// let mut buf = vec![0u8; a.batch_len(&ports)?];
+/// let batch = a.encode_batch(&ports, 100, &mut buf)?;
+/// assert_eq!(batch.entries().len(), 2);
+/// assert_eq!(batch.entries()[1].ifindex, 5);
+/// assert_eq!(batch.entries()[1].seq, 101);
+/// # Ok::<(), vfnl::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    vf: u32,
+    ports: heapless::Vec<PortSettings, MAX_PORTS>,
+}
+
+impl Assignment {
+    /// An assignment of VF `vf` (the `N` of its PF's `virtfnN`) with no port set yet.
+    pub const fn new(vf: u32) -> Self {
+        Assignment {
+            vf,
+            ports: heapless::Vec::new(),
+        }
+    }
+
+    /// The VF index.
+    pub fn vf(&self) -> u32 {
+        self.vf
+    }
+
+    /// The per-port settings, by port number.
+    pub fn ports(&self) -> &[PortSettings] {
+        &self.ports
+    }
+
+    /// The settings for one port.
+    pub fn port(&self, port: u8) -> Option<&PortSettings> {
+        self.ports.iter().find(|p| p.port == port)
+    }
+
+    /// Sets what port `port` should carry, replacing earlier settings for it.
+    ///
+    /// `config.vf` must be the assignment's VF; a virtualport's `vf` may be `None` (it is then
+    /// filled in) or the assignment's VF. The settings are validated as the encoder would
+    /// (VLAN range, rates...). Errors also for port 0, a port past [`MAX_PORTS`], and settings
+    /// that would send nothing.
+    pub fn set_port(
+        &mut self,
+        port: u8,
+        config: VfConfig,
+        virtualport: Option<VirtualPort>,
+    ) -> Result<(), Error> {
+        check_port_number(port)?;
+        if config.vf != self.vf {
+            return Err(Error::VfIndexMismatch {
+                first: self.vf,
+                other: config.vf,
+            });
+        }
+        let virtualport = match virtualport {
+            Some(v) => match v.vf {
+                None => Some(VirtualPort {
+                    vf: Some(self.vf),
+                    ..v
+                }),
+                Some(vf) if vf == self.vf => Some(v),
+                Some(other) => {
+                    return Err(Error::VfIndexMismatch {
+                        first: self.vf,
+                        other,
+                    })
+                }
+            },
+            None => None,
+        };
+        let settings = PortSettings {
+            port,
+            config,
+            virtualport,
+        };
+        if settings.is_empty() {
+            return Err(Error::EmptyVfConfig { vf: self.vf });
+        }
+        if !config.is_empty() {
+            config.validate()?;
+        }
+        if let Some(v) = &virtualport {
+            let mut w = Writer::counting();
+            v.emit(&mut w, crate::ifla::IFLA_VF_PORT);
+            match w.finish() {
+                Ok(_) | Err(Error::BufferTooSmall { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match self.ports.binary_search_by_key(&port, |p| p.port) {
+            Ok(at) => self.ports[at] = settings,
+            Err(at) => self
+                .ports
+                .insert(at, settings)
+                .map_err(|_| Error::TooManyPorts { max: MAX_PORTS })?,
+        }
+        Ok(())
+    }
+
+    fn message<'a>(
+        &'a self,
+        settings: &'a PortSettings,
+        map: &PortMap,
+        seq: u32,
+    ) -> Result<SetLink<'a>, Error> {
+        let port = map.get(settings.port).ok_or(Error::UnknownPort {
+            port: settings.port,
+        })?;
+        let vfs: &[VfConfig] = if settings.config.is_empty() {
+            &[]
+        } else {
+            core::slice::from_ref(&settings.config)
+        };
+        let vf_ports: &[VirtualPort] = match &settings.virtualport {
+            Some(v) => core::slice::from_ref(v),
+            None => &[],
+        };
+        Ok(SetLink {
+            vf_ports,
+            ..SetLink::new(LinkTarget::Index(port.ifindex), vfs).seq(seq)
+        })
+    }
+
+    /// Bytes [`encode_batch`](Self::encode_batch) needs.
+    pub fn batch_len(&self, map: &PortMap) -> Result<usize, Error> {
+        let mut total = 0;
+        for settings in &self.ports {
+            total += self.message(settings, map, 0)?.encoded_len()?;
+        }
+        Ok(total)
+    }
+
+    /// Writes one RTM_SETLINK per port, in port order, to each port's PF netdev from `map`,
+    /// with sequence numbers `first_seq`, `first_seq + 1`, ... and `NLM_F_ACK`. Errors:
+    /// [`Error::UnknownPort`] for a port the map lacks, [`Error::EmptyRequest`] for an
+    /// assignment with no port, [`Error::BufferTooSmall`] with the whole batch's size. On
+    /// error `buf` is unspecified.
+    pub fn encode_batch(
+        &self,
+        map: &PortMap,
+        first_seq: u32,
+        buf: &mut [u8],
+    ) -> Result<Batch, Error> {
+        if self.ports.is_empty() {
+            return Err(Error::EmptyRequest);
+        }
+        let needed = self.batch_len(map)?;
+        if needed > buf.len() {
+            return Err(Error::BufferTooSmall {
+                needed,
+                available: buf.len(),
+            });
+        }
+        let mut batch = Batch::new(self.vf);
+        let mut offset = 0;
+        for (i, settings) in self.ports.iter().enumerate() {
+            let seq = first_seq.wrapping_add(i as u32);
+            let len = self
+                .message(settings, map, seq)?
+                .encode(&mut buf[offset..])?;
+            let ifindex = map.get(settings.port).map_or(0, |p| p.ifindex);
+            batch.push(BatchEntry {
+                port: settings.port,
+                ifindex,
+                seq,
+                offset,
+                len,
+            });
+            offset += len;
+        }
+        batch.set_len(offset);
+        Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::port::Port;
+    use crate::vf::VlanTag;
+
+    #[test]
+    fn set_port_checks() {
+        let mut a = Assignment::new(3);
+        let cfg = VfConfig {
+            trust: Some(true),
+            ..VfConfig::new(3)
+        };
+        assert_eq!(
+            a.set_port(0, cfg, None),
+            Err(Error::BadPortNumber { port: 0 })
+        );
+        assert_eq!(
+            a.set_port(1, VfConfig { vf: 4, ..cfg }, None),
+            Err(Error::VfIndexMismatch { first: 3, other: 4 })
+        );
+        assert_eq!(
+            a.set_port(1, VfConfig::new(3), None),
+            Err(Error::EmptyVfConfig { vf: 3 })
+        );
+        assert_eq!(
+            a.set_port(
+                1,
+                VfConfig {
+                    vlan: Some(VlanTag::dot1q(5000, 0)),
+                    ..cfg
+                },
+                None
+            ),
+            Err(Error::VlanOutOfRange { vlan: 5000 })
+        );
+        for port in 1..=MAX_PORTS as u8 {
+            a.set_port(port, cfg, None).unwrap();
+        }
+        assert_eq!(
+            a.set_port(MAX_PORTS as u8 + 1, cfg, None),
+            Err(Error::TooManyPorts { max: MAX_PORTS })
+        );
+        // Replacing a port's settings is fine at capacity.
+        a.set_port(
+            2,
+            VfConfig {
+                trust: Some(false),
+                ..cfg
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(a.port(2).unwrap().config.trust, Some(false));
+        // A virtualport without a VF gets the assignment's.
+        let mut b = Assignment::new(3);
+        b.set_port(1, VfConfig::new(3), Some(VirtualPort::default()))
+            .unwrap();
+        assert_eq!(b.port(1).unwrap().virtualport.unwrap().vf, Some(3));
+    }
+
+    #[test]
+    fn unknown_port_and_short_buffer() {
+        let mut map = PortMap::new();
+        map.add(Port::new(1, 4)).unwrap();
+        let mut a = Assignment::new(0);
+        let cfg = VfConfig {
+            trust: Some(true),
+            ..VfConfig::new(0)
+        };
+        a.set_port(1, cfg, None).unwrap();
+        let need = a.batch_len(&map).unwrap();
+        let mut buf = [0u8; 256];
+        assert_eq!(
+            a.encode_batch(&map, 1, &mut buf[..need - 1]).unwrap_err(),
+            Error::BufferTooSmall {
+                needed: need,
+                available: need - 1
+            }
+        );
+        a.set_port(2, cfg, None).unwrap();
+        assert_eq!(
+            a.encode_batch(&map, 1, &mut buf).unwrap_err(),
+            Error::UnknownPort { port: 2 }
+        );
+        assert_eq!(
+            Assignment::new(0)
+                .encode_batch(&map, 1, &mut buf)
+                .unwrap_err(),
+            Error::EmptyRequest
+        );
+    }
+}
