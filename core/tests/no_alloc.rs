@@ -186,3 +186,52 @@ fn extended_ack_decoding_allocates_nothing() {
         assert_eq!(e.ext_ack.offset, Some(40));
     });
 }
+
+#[test]
+fn the_n_port_model_allocates_nothing() {
+    let mut map = PortMap::new();
+    map.add(Port::new(1, 2).named("eth0").unwrap()).unwrap();
+    map.add(Port::new(2, 3).named("eth1").unwrap()).unwrap();
+    let mut a = Assignment::new(0);
+    for p in [1, 2] {
+        a.set_port(
+            p,
+            VfConfig {
+                mac: Some(Mac::ethernet([0x52, 0x54, 0, 1, 2, 3])),
+                vlan: Some(VlanTag::dot1q(40 + u32::from(p), 0)),
+                trust: Some(true),
+                ..VfConfig::new(0)
+            },
+            None,
+        )
+        .unwrap();
+    }
+    let mut buf = [0u8; 1024];
+    let mut bytes = [0u8; vfnl::snapshot::SNAPSHOT_LEN];
+    let mut restore = [0u8; 1024];
+    assert_no_alloc("assignment, ACKs, snapshot", || {
+        let mut b = Assignment::new(0);
+        b.set_port(1, a.port(1).unwrap().config, None).unwrap();
+        let batch = a.encode_batch(&map, 1, &mut buf).unwrap();
+        let mut acks = batch.tracker();
+        // The igb capture answered seq 1 with an ACK (for another request; here it is
+        // simply port 1's answer) and a dump part is foreign.
+        black_box(acks.feed(igb::IGB_SETLINK_VF_MAC_ACK_REPLY, &buf).unwrap());
+        black_box(acks.feed(igb::IGB_DUMP_VF_REPLY_PARTS[0], &buf).unwrap());
+        black_box(acks.pending().count());
+        let mut snap = Snapshot::for_assignment(&a, &map).unwrap();
+        snap.capture(
+            1,
+            &LinkMessage::parse(igb::IGB_DUMP_VF_REPLY_PARTS[1]).unwrap(),
+        )
+        .unwrap();
+        snap.capture(
+            2,
+            &LinkMessage::parse(igb::IGB_DUMP_VF_REPLY_PARTS[2]).unwrap(),
+        )
+        .unwrap();
+        snap.serialize(&mut bytes).unwrap();
+        let back = Snapshot::deserialize(&bytes).unwrap();
+        black_box(back.restore_batch(10, &mut restore).unwrap());
+    });
+}
