@@ -2,6 +2,8 @@
 //! and errors with real extended ACK (text, offset), captured by
 //! tools/golden/capture-host-kernel.py in a throwaway network namespace.
 
+// Generated doc text: dump parts are described as lists.
+#[allow(clippy::doc_lazy_continuation)]
 #[path = "golden/host_kernel.rs"]
 mod host;
 
@@ -114,7 +116,8 @@ fn no_such_device() {
 /// Real extended ACKs: text, and an offset that points at the attribute in our request.
 #[test]
 fn extended_ack_points_at_the_attribute() {
-    let cases: [(&[u8], &[u8], i32, &[u16]); 5] = [
+    type Case<'a> = (&'a [u8], &'a [u8], i32, &'a [u16]);
+    let cases: [Case; 5] = [
         (
             host::EXTACK_MTU_SHORT_REQ,
             host::EXTACK_MTU_SHORT_REPLY,
