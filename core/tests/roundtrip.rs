@@ -202,6 +202,8 @@ proptest! {
         ifindex in 1u32..=i32::MAX as u32,
         seq in any::<u32>(),
     ) {
+        // One entry per VF, as in any real request.
+        let vfs: Vec<VfConfig> = vfs.into_iter().enumerate().map(|(i, c)| VfConfig { vf: i as u32 * 7, ..c }).collect();
         let req = SetLink { vf_ports: &ports, ..SetLink::new(LinkTarget::Index(ifindex), &vfs).seq(seq) };
         let need = req.encoded_len().unwrap();
         let mut buf = vec![0xa5u8; need + 8];
