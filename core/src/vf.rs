@@ -31,6 +31,7 @@ use crate::attr::{Attr, Writer};
 use crate::error::Error;
 use crate::ifla::*;
 use crate::mac::{Mac, ETH_ALEN, MAX_ADDR_LEN};
+use core::fmt;
 
 /// `ETH_P_8021Q`.
 pub const ETH_P_8021Q: u16 = 0x8100;
@@ -711,6 +712,82 @@ impl VfInfo {
     }
 }
 
+impl fmt::Display for VlanProto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VlanProto::Dot1Q => f.write_str("802.1Q"),
+            VlanProto::Dot1AD => f.write_str("802.1ad"),
+            VlanProto::Unknown(v) => write!(f, "{v:#06x}"),
+        }
+    }
+}
+
+impl fmt::Display for VfSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VfSetting::Off => f.write_str("off"),
+            VfSetting::On => f.write_str("on"),
+            VfSetting::Unknown => f.write_str("unknown"),
+            VfSetting::Other(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl fmt::Display for LinkState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkState::Auto => f.write_str("auto"),
+            LinkState::Enable => f.write_str("enable"),
+            LinkState::Disable => f.write_str("disable"),
+            LinkState::Unknown(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// In `ip link set ... vf N` words, only what the entry carries, e.g.
+/// `vf 0 mac 52:54:00:01:02:03 vlan 42 qos 0 proto 802.1Q trust on`.
+impl fmt::Display for VfInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "vf {}", self.vf)?;
+        if let Some(m) = self.mac {
+            write!(f, " mac {m}")?;
+        }
+        if let Some(t) = self.vlan_tag() {
+            write!(f, " vlan {} qos {} proto {}", t.vlan, t.qos, t.proto)?;
+        }
+        if let Some(r) = self.tx_rate {
+            write!(f, " rate {r}")?;
+        }
+        if let Some(r) = self.rate {
+            write!(
+                f,
+                " min_tx_rate {} max_tx_rate {}",
+                r.min_tx_rate, r.max_tx_rate
+            )?;
+        }
+        let settings = [
+            ("spoofchk", self.spoofchk),
+            ("query_rss", self.rss_query_en),
+            ("trust", self.trust),
+        ];
+        if let Some(s) = self.link_state {
+            write!(f, " state {s}")?;
+        }
+        for (name, value) in settings {
+            if let Some(v) = value {
+                write!(f, " {name} {v}")?;
+            }
+        }
+        if let Some(g) = self.ib_node_guid {
+            write!(f, " node_guid {g:#018x}")?;
+        }
+        if let Some(g) = self.ib_port_guid {
+            write!(f, " port_guid {g:#018x}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The settings to send for one VF: each `Some` field becomes one attribute.
 ///
 /// ```
@@ -971,6 +1048,25 @@ mod tests {
         let mut w = Writer::counting();
         VfAttr::Stats(VfStats::default()).emit(&mut w);
         assert_eq!(w.finish(), Err(Error::NotSettable { kind: 8 }));
+    }
+
+    #[test]
+    fn display_in_ip_link_words() {
+        let cfg = VfConfig {
+            mac: Some(Mac::ethernet([0x52, 0x54, 0, 1, 2, 3])),
+            vlan: Some(VlanTag::dot1q(42, 0)),
+            trust: Some(true),
+            ..VfConfig::new(0)
+        };
+        let mut buf = [0u8; 128];
+        let mut w = Writer::new(&mut buf);
+        cfg.emit(&mut w);
+        let n = w.finish().unwrap();
+        let info = VfInfo::parse(&AttrIter::new(&buf[..n], 0).next().unwrap().unwrap(), 6);
+        assert_eq!(
+            info.unwrap().to_string(),
+            "vf 0 mac 52:54:00:01:02:03 vlan 42 qos 0 proto 802.1Q trust on"
+        );
     }
 
     #[test]
