@@ -123,6 +123,48 @@ impl PortState {
         }
     }
 
+    /// The part of `restore` (settings that put a VF back) that this current state does not
+    /// already have: fields equal to the current state are dropped, so a restore sends only
+    /// what actually differs (a port refused part way may have changed some fields and not
+    /// others; the kernel does not roll back within a message).
+    pub fn still_to_restore(&self, restore: &VfConfig) -> VfConfig {
+        let mut c = *restore;
+        let same = |want: Option<bool>, have: Option<VfSetting>| {
+            want.is_some_and(|w| have == Some(VfSetting::from(w)))
+        };
+        if c.mac.is_some() && c.mac == self.mac {
+            c.mac = None;
+        }
+        if c.vlan.is_some() && c.vlan == self.vlan {
+            c.vlan = None;
+        }
+        if c.tx_rate.is_some() && c.tx_rate == self.tx_rate {
+            c.tx_rate = None;
+        }
+        if c.rate.is_some() && c.rate == self.rate {
+            c.rate = None;
+        }
+        if same(c.spoofchk, self.spoofchk) {
+            c.spoofchk = None;
+        }
+        if c.link_state.is_some() && c.link_state == self.link_state {
+            c.link_state = None;
+        }
+        if same(c.rss_query_en, self.rss_query_en) {
+            c.rss_query_en = None;
+        }
+        if same(c.trust, self.trust) {
+            c.trust = None;
+        }
+        if c.ib_node_guid.is_some() && c.ib_node_guid == self.ib_node_guid {
+            c.ib_node_guid = None;
+        }
+        if c.ib_port_guid.is_some() && c.ib_port_guid == self.ib_port_guid {
+            c.ib_port_guid = None;
+        }
+        c
+    }
+
     fn present(&self) -> Fields {
         let mut f = Fields::empty();
         f.set(Fields::MAC, self.mac.is_some());
@@ -752,6 +794,32 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn still_to_restore_drops_what_is_already_back() {
+        let state = PortState {
+            mac: Some(Mac::ethernet([2, 0, 0, 0, 0, 1])),
+            vlan: Some(VlanTag::dot1q(42, 3)),
+            trust: Some(VfSetting::Off),
+            rate: Some(RateLimit::default()),
+            ..PortState::default()
+        };
+        let want = VfConfig {
+            mac: Some(Mac::ethernet([2, 0, 0, 0, 0, 1])),
+            vlan: Some(VlanTag::dot1q(42, 0)),
+            trust: Some(false),
+            rate: Some(RateLimit::default()),
+            ..VfConfig::new(0)
+        };
+        let left = state.still_to_restore(&want);
+        assert_eq!(
+            left,
+            VfConfig {
+                vlan: Some(VlanTag::dot1q(42, 0)),
+                ..VfConfig::new(0)
+            }
+        );
+    }
 
     #[test]
     fn crc32_check_value() {
