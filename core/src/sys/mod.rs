@@ -3,3 +3,6 @@
 //! netlink socket, and applying assignments transactionally.
 //!
 //! `unsafe` is allowed only in the socket layer, each block with a `// SAFETY:` comment.
+
+#[allow(unsafe_code)]
+pub mod socket;
