@@ -4,5 +4,6 @@
 //!
 //! `unsafe` is allowed only in the socket layer, each block with a `// SAFETY:` comment.
 
+pub mod apply;
 #[allow(unsafe_code)]
 pub mod socket;
