@@ -249,7 +249,17 @@ fn applies_then_releases_to_the_exact_original() {
     let mut k = FakeKernel::with_pfs(&[4, 5], 4);
     let before = k.links.clone();
     let map = ports();
-    let snap = apply(&mut k, &dual_port(&map), &map, ApplyOptions::default(), 100).unwrap();
+    let mut seq = 100;
+    let snap = apply(
+        &mut k,
+        &dual_port(&map),
+        &map,
+        ApplyOptions::default(),
+        &mut seq,
+    )
+    .unwrap();
+    // Two GETLINKs and a batch of two SETLINKs used 100..=103.
+    assert_eq!(seq, 104);
     assert_eq!(k.links[&4].1[1].vlan, 42);
     assert_eq!(k.links[&5].1[1].vlan, 43);
     assert_eq!(k.links[&5].1[1].mac, "52:54:00:01:02:03".parse().unwrap());
@@ -260,7 +270,7 @@ fn applies_then_releases_to_the_exact_original() {
     let mut bytes = [0u8; SNAPSHOT_LEN];
     snap.serialize(&mut bytes).unwrap();
     let snap = Snapshot::deserialize(&bytes).unwrap();
-    let r = release(&mut k, &snap, ApplyOptions::default(), 200);
+    let r = release(&mut k, &snap, ApplyOptions::default(), &mut 200);
     assert!(r.complete, "{r:?}");
     assert_eq!(k.links, before);
 }
@@ -272,7 +282,14 @@ fn port_2_fails_part_way_and_everything_is_restored() {
     // Port 2's driver takes the MAC, then refuses the VLAN: the MAC stays changed.
     k.faults.refuse.insert((5, IFLA_VF_VLAN), (22, 1));
     let map = ports();
-    let err = apply(&mut k, &dual_port(&map), &map, ApplyOptions::default(), 1).unwrap_err();
+    let err = apply(
+        &mut k,
+        &dual_port(&map),
+        &map,
+        ApplyOptions::default(),
+        &mut 1,
+    )
+    .unwrap_err();
     let ApplyError::Failed { ports, rollback } = &err else {
         panic!("{err}")
     };
@@ -299,9 +316,14 @@ fn a_refused_port_that_changed_nothing_is_not_resent() {
     // Refused on the first attribute: nothing changed on port 2.
     k.faults.refuse.insert((5, IFLA_VF_MAC), (95, 1));
     let map = ports();
-    let ApplyError::Failed { rollback, .. } =
-        apply(&mut k, &dual_port(&map), &map, ApplyOptions::default(), 1).unwrap_err()
-    else {
+    let ApplyError::Failed { rollback, .. } = apply(
+        &mut k,
+        &dual_port(&map),
+        &map,
+        ApplyOptions::default(),
+        &mut 1,
+    )
+    .unwrap_err() else {
         panic!()
     };
     assert_eq!(rollback.ports[1], (2, PortResult::Unchanged));
@@ -327,7 +349,7 @@ fn a_failed_rollback_is_reported() {
         &dual_port(&map),
         &map,
         ApplyOptions::default(),
-        1,
+        &mut 1,
     )
     .unwrap_err();
     let ApplyError::Failed { rollback, .. } = &e else {
@@ -372,7 +394,14 @@ fn pf_down_is_refused_before_anything_is_sent() {
     let mut k = FakeKernel::with_pfs(&[4, 5], 4);
     k.links.get_mut(&5).unwrap().0 = false;
     let map = ports();
-    let err = apply(&mut k, &dual_port(&map), &map, ApplyOptions::default(), 1).unwrap_err();
+    let err = apply(
+        &mut k,
+        &dual_port(&map),
+        &map,
+        ApplyOptions::default(),
+        &mut 1,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -389,7 +418,7 @@ fn pf_down_is_refused_before_anything_is_sent() {
         refuse_pf_down: false,
         ..ApplyOptions::default()
     };
-    assert!(apply(&mut k, &dual_port(&map), &map, options, 1).is_ok());
+    assert!(apply(&mut k, &dual_port(&map), &map, options, &mut 1).is_ok());
 }
 
 #[test]
@@ -408,7 +437,7 @@ fn zero_mac_is_retried_as_02() {
         None,
     )
     .unwrap();
-    apply(&mut k, &a, &map, ApplyOptions::default(), 1).unwrap();
+    apply(&mut k, &a, &map, ApplyOptions::default(), &mut 1).unwrap();
     assert_eq!(k.links[&4].1[0].mac, ALT_ZERO_MAC);
     // Without the option the refusal stands (and the rollback finds nothing changed).
     let mut k = FakeKernel::with_pfs(&[4], 2);
@@ -417,7 +446,8 @@ fn zero_mac_is_retried_as_02() {
         retry_zero_mac: false,
         ..ApplyOptions::default()
     };
-    let ApplyError::Failed { ports, rollback } = apply(&mut k, &a, &map, options, 1).unwrap_err()
+    let ApplyError::Failed { ports, rollback } =
+        apply(&mut k, &a, &map, options, &mut 1).unwrap_err()
     else {
         panic!()
     };
@@ -431,7 +461,14 @@ fn a_lost_answer_counts_as_failed_and_is_rolled_back() {
     let before = k.links.clone();
     k.faults.drop_answers_for = vec![5];
     let map = ports();
-    let err = apply(&mut k, &dual_port(&map), &map, ApplyOptions::default(), 1).unwrap_err();
+    let err = apply(
+        &mut k,
+        &dual_port(&map),
+        &map,
+        ApplyOptions::default(),
+        &mut 1,
+    )
+    .unwrap_err();
     let ApplyError::Failed { ports, rollback } = &err else {
         panic!()
     };

@@ -149,27 +149,28 @@ impl From<Error> for ApplyError {
     }
 }
 
-/// A sequence number source for the requests of one apply.
-struct Seq(u32);
+/// Sequence numbers for the requests: `*next` is the next one to use, and is left past the
+/// last one used, so one counter can serve a whole session of applies and releases.
+struct Seq<'a>(&'a mut u32);
 
-impl Seq {
+impl Seq<'_> {
     fn take(&mut self, n: usize) -> u32 {
-        let first = self.0;
-        self.0 = self.0.wrapping_add(n as u32);
+        let first = *self.0;
+        *self.0 = self.0.wrapping_add(n as u32);
         first
     }
 }
 
 /// Applies `assignment` to the PF netdevs in `ports`; on success returns the snapshot to
-/// [`release`] with. `first_seq` starts the sequence numbers used.
+/// [`release`] with. Requests are numbered from `*seq`, which is left past the last used.
 pub fn apply<T: Transport>(
     t: &mut T,
     assignment: &Assignment,
     ports: &PortMap,
     options: ApplyOptions,
-    first_seq: u32,
+    seq: &mut u32,
 ) -> Result<Snapshot, ApplyError> {
-    let mut seq = Seq(first_seq);
+    let mut seq = Seq(seq);
     let mut snapshot = Snapshot::for_assignment(assignment, ports)?;
     for s in assignment.ports() {
         let port = ports
@@ -197,14 +198,15 @@ pub fn apply<T: Transport>(
     })
 }
 
-/// Restores what `snapshot` recorded: the assignment it was made for is undone.
+/// Restores what `snapshot` recorded: the assignment it was made for is undone. Requests
+/// are numbered from `*seq`, which is left past the last used.
 pub fn release<T: Transport>(
     t: &mut T,
     snapshot: &Snapshot,
     options: ApplyOptions,
-    first_seq: u32,
+    seq: &mut u32,
 ) -> RollbackReport {
-    restore(t, snapshot, options, &mut Seq(first_seq))
+    restore(t, snapshot, options, &mut Seq(seq))
 }
 
 /// The VF's state on a port now, or `None` when it cannot be read.
@@ -212,7 +214,7 @@ fn current_state<T: Transport>(
     t: &mut T,
     ifindex: u32,
     vf: u32,
-    seq: &mut Seq,
+    seq: &mut Seq<'_>,
 ) -> Option<PortState> {
     let reply = get_link(t, LinkTarget::Index(ifindex), seq.take(1)).ok()?;
     let link = LinkMessage::parse(&reply).ok()?;
@@ -229,7 +231,7 @@ fn restore<T: Transport>(
     t: &mut T,
     snapshot: &Snapshot,
     options: ApplyOptions,
-    seq: &mut Seq,
+    seq: &mut Seq<'_>,
 ) -> RollbackReport {
     let full = match snapshot.restore_assignment() {
         Ok(a) => a,
@@ -282,7 +284,7 @@ fn send_with_retry<T: Transport>(
     assignment: &Assignment,
     ports: &PortMap,
     options: ApplyOptions,
-    seq: &mut Seq,
+    seq: &mut Seq<'_>,
 ) -> Result<Vec<(u8, PortResult)>, ApplyError> {
     let mut results = send_batch(t, assignment, ports, seq)?;
     if !options.retry_zero_mac {
@@ -316,7 +318,7 @@ fn send_batch<T: Transport>(
     t: &mut T,
     assignment: &Assignment,
     ports: &PortMap,
-    seq: &mut Seq,
+    seq: &mut Seq<'_>,
 ) -> Result<Vec<(u8, PortResult)>, ApplyError> {
     let mut buf = vec![0u8; assignment.batch_len(ports)?];
     let batch: Batch =
