@@ -7,3 +7,4 @@
 pub mod apply;
 #[allow(unsafe_code)]
 pub mod socket;
+pub mod topology;
