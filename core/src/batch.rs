@@ -173,6 +173,23 @@ pub struct AckTracker {
 }
 
 impl AckTracker {
+    /// Rebuilds a tracker from its parts (for callers that keep its state elsewhere, such
+    /// as the C ABI's plain structs). More than [`MAX_PORTS`] outcomes is
+    /// [`Error::TooManyPorts`].
+    pub fn from_parts(
+        outcomes: &[PortOutcome],
+        foreign: usize,
+        duplicates: usize,
+    ) -> Result<Self, Error> {
+        let outcomes = heapless::Vec::from_slice(outcomes)
+            .map_err(|_| Error::TooManyPorts { max: MAX_PORTS })?;
+        Ok(AckTracker {
+            outcomes,
+            foreign,
+            duplicates,
+        })
+    }
+
     /// Takes one received datagram. `batch_buf` is the buffer the batch was encoded into; it
     /// is read to find the attribute an extended-ACK offset points at. A framing error in the
     /// datagram is returned and the rest of it is not read; everything else is recorded.
@@ -298,6 +315,28 @@ fn copy_truncated<const N: usize>(text: &str, out: &mut heapless::String<N>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_parts_round_trips() {
+        let mut b = Batch::new(3);
+        for p in 1..=2 {
+            b.push(BatchEntry {
+                port: p,
+                ifindex: 10,
+                seq: u32::from(p),
+                offset: 0,
+                len: 0,
+            });
+        }
+        let t = b.tracker();
+        assert_eq!(AckTracker::from_parts(t.outcomes(), 0, 0), Ok(t.clone()));
+        let many: std::vec::Vec<PortOutcome> =
+            (0..=MAX_PORTS).map(|_| t.outcomes()[0].clone()).collect();
+        assert_eq!(
+            AckTracker::from_parts(&many, 0, 0),
+            Err(Error::TooManyPorts { max: MAX_PORTS })
+        );
+    }
 
     #[test]
     fn truncation_respects_char_boundaries() {
