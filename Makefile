@@ -45,3 +45,96 @@ kernel-check:
 		grep -E '^[0-9]+ passed, [0-9]+ failed$$' target/kernel-check.txt \
 			|| { echo "0 passed, 1 failed (no result lines; see target/kernel-check.log)"; rc=1; }; \
 		exit $$rc
+
+## ---- The C ABI: libvfnl.a, libvfnl.so.0, include/vfnl.h, vfnl.pc ----
+CBINDGEN_VERSION := 0.29.4
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+SOVERSION := 0
+PREFIX ?= /usr/local
+LIB := target/release/libvfnl
+# What a static link of a Rust staticlib needs (cargo rustc -- --print native-static-libs).
+LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+CFLAGS_STRICT := -std=c11 -Wall -Wextra -Wpedantic -Werror -g
+FIXTURE := $(CURDIR)/fixtures/sysfs/mlx4-dual-port
+
+.PHONY: lib cbindgen-install header header-check symbols-check c-tests c-examples c-check install
+
+lib:
+	$(CARGO) build --release -p vfnl-ffi
+
+cbindgen-install:
+	@cbindgen --version 2>/dev/null | grep -qx "cbindgen $(CBINDGEN_VERSION)" || \
+		$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked
+
+## Regenerates include/vfnl.h (commit the result).
+header: cbindgen-install
+	cbindgen --quiet --config ffi/cbindgen.toml --crate vfnl-ffi --output include/vfnl.h ffi
+
+## Fails when the committed header differs from what the code generates, or when its
+## version macros differ from Cargo.toml; checks it compiles as C11 and C++.
+header-check: cbindgen-install
+	mkdir -p target/c
+	cbindgen --quiet --config ffi/cbindgen.toml --crate vfnl-ffi --output target/c/vfnl.h ffi
+	cmp include/vfnl.h target/c/vfnl.h || { echo "include/vfnl.h is stale: run make header"; exit 1; }
+	grep -q '^#define VFNL_VERSION "$(VERSION)"$$' include/vfnl.h || { echo "VFNL_VERSION != $(VERSION)"; exit 1; }
+	v() { sed -n "s/^#define VFNL_VERSION_$$1 //p" include/vfnl.h; }; \
+		test "$$(v MAJOR).$$(v MINOR).$$(v PATCH)" = "$(VERSION)" \
+		|| { echo "VFNL_VERSION_MAJOR/MINOR/PATCH != $(VERSION)"; exit 1; }
+	printf '#include "vfnl.h"\nint main(void) { return VFNL_OK; }\n' > target/c/header.c
+	gcc $(CFLAGS_STRICT) -Iinclude -c target/c/header.c -o target/c/header-c.o
+	cp target/c/header.c target/c/header.cpp
+	g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude -c target/c/header.cpp -o target/c/header-cpp.o
+
+## Only vfnl_ symbols leave the shared library; it carries its soname.
+symbols-check: lib
+	@bad=$$(nm -D --defined-only $(LIB).so | awk '{print $$3}' | grep -v '^vfnl_' || true); \
+		if [ -n "$$bad" ]; then echo "exported without the vfnl_ prefix:"; echo "$$bad"; exit 1; fi
+	readelf -d $(LIB).so | grep -q 'SONAME.*libvfnl.so.$(SOVERSION)\]'
+	@echo "symbols-check: $$(nm -D --defined-only $(LIB).so | wc -l) symbols, all vfnl_; soname libvfnl.so.$(SOVERSION)"
+
+## The C tests, with ASan+UBSan and again under valgrind.
+c-tests: lib
+	mkdir -p target/c
+	python3 c-tests/golden_h.py target/c/golden.h
+	gcc $(CFLAGS_STRICT) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+		-Iinclude -Itarget/c -DVFNL_FIXTURE='"$(FIXTURE)"' c-tests/test_vfnl.c $(LIB).a $(LIBS_PRIVATE) -o target/c/test_vfnl_asan
+	gcc $(CFLAGS_STRICT) -Iinclude -Itarget/c -DVFNL_FIXTURE='"$(FIXTURE)"' c-tests/test_vfnl.c $(LIB).a $(LIBS_PRIVATE) -o target/c/test_vfnl
+	@echo "== C tests (ASan + UBSan)"
+	./target/c/test_vfnl_asan
+	@echo "== C tests (valgrind)"
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite ./target/c/test_vfnl
+
+## Installs the header, both libraries and vfnl.pc under $(PREFIX).
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/vfnl.h $(DESTDIR)$(PREFIX)/include/vfnl.h
+	install -m 644 $(LIB).a $(DESTDIR)$(PREFIX)/lib/libvfnl.a
+	install -m 755 $(LIB).so $(DESTDIR)$(PREFIX)/lib/libvfnl.so.$(VERSION)
+	ln -sf libvfnl.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvfnl.so.$(SOVERSION)
+	ln -sf libvfnl.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libvfnl.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS_PRIVATE@|$(LIBS_PRIVATE)|' \
+		ffi/vfnl.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/vfnl.pc
+
+## The C examples, built against an installed copy through pkg-config, static and shared.
+C_EX_PREFIX := $(CURDIR)/target/c/prefix
+c-examples:
+	rm -rf $(C_EX_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(C_EX_PREFIX)
+	for ex in dual_port own_socket; do \
+		PKG_CONFIG_PATH=$(C_EX_PREFIX)/lib/pkgconfig; export PKG_CONFIG_PATH; \
+		gcc $(CFLAGS_STRICT) examples/c/$$ex.c $$(pkg-config --cflags --libs vfnl) \
+			-Wl,-rpath,$$(pkg-config --variable=libdir vfnl) -o target/c/$$ex-shared || exit 1; \
+		gcc $(CFLAGS_STRICT) examples/c/$$ex.c $$(pkg-config --cflags vfnl) \
+			-L$$(pkg-config --variable=libdir vfnl) -l:libvfnl.a \
+			$$(pkg-config --static --libs vfnl | sed 's/-lvfnl//') -o target/c/$$ex-static || exit 1; \
+	done
+	ldd target/c/dual_port-shared | grep -q 'libvfnl.so.$(SOVERSION) =>'
+	! ldd target/c/dual_port-static | grep -q libvfnl
+	./target/c/dual_port-shared > target/c/dual_port-shared.out
+	./target/c/dual_port-static > target/c/dual_port-static.out
+	cmp target/c/dual_port-shared.out target/c/dual_port-static.out
+	./target/c/own_socket-shared
+	./target/c/own_socket-static > /dev/null
+	@echo "c-examples: built with pkg-config, static and shared, and ran"
+
+c-check: header-check symbols-check c-tests c-examples
