@@ -10,8 +10,9 @@ EMBEDDED_TARGET := thumbv7em-none-eabihf
 demo:
 	$(CARGO) run -q -p vfnl-examples --bin vfnl-demo
 
-## Everything CI runs: formatting, lints, all tests, the bare-metal build, the docs.
-check: fmt-check clippy test embedded doc
+## Everything CI runs: formatting, lints, all tests, the bare-metal build, the docs, and the
+## C ABI (header, exported symbols, C tests under sanitizers and valgrind, pkg-config builds).
+check: fmt-check clippy test embedded doc c-check
 	@echo "make check: all passed"
 
 fmt-check:
