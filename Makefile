@@ -35,10 +35,11 @@ doc:
 ## The real-kernel suite: a QEMU VM with Debian's 6.12 kernel and two emulated igb SR-IOV
 ## NICs (installs QEMU and the kernel when missing; root). Console log: target/kernel-check.log
 .PHONY: kernel-check
-kernel-check:
+kernel-check: lib
 	$(CARGO) build --release -p vfnl-kernel-suite
 	rm -rf target/ksuite && mkdir -p target/ksuite
 	cp kernel-tests/suite/run target/release/vfnl-ksuite target/ksuite/
+	gcc $(CFLAGS_STRICT) -Iinclude kernel-tests/suite/c_apply.c $(LIB).a $(LIBS_PRIVATE) -o target/ksuite/c_apply
 	VFNL_VM_QUIET=1 VFNL_VM_LOG=$(CURDIR)/target/kernel-check.log \
 		bash kernel-tests/vm.sh run target/ksuite; rc=$$?; \
 		tr -d '\r' <target/kernel-check.log >target/kernel-check.txt; \

@@ -352,6 +352,42 @@ fn refusals_mapped_to_ports(c: &mut Ctx) -> Outcome {
     Ok(())
 }
 
+/// Test 6: the same kind of assignment driven from a C program through libvfnl (resolve,
+/// apply, snapshot file; then release), checked from here.
+fn from_c(c: &mut Ctx) -> Outcome {
+    let before = c.vfs("eth0")?;
+    let vf = std::fs::read_link("/sys/class/net/eth0/device/virtfn1").map_err(|e| e.to_string())?;
+    let vf = vf.file_name().unwrap().to_str().unwrap().to_string();
+    let run = |args: &[&str]| -> Outcome {
+        let out = Command::new("/t/c_apply")
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        ensure!(out.status.success(), "c_apply {args:?}: {}", out.status);
+        Ok(())
+    };
+    run(&["apply", &vf, "/tmp/c_apply.snapshot"])?;
+    let now = c.vfs("eth0")?;
+    ensure!(
+        now[1].mac == Some(Mac::ethernet([0x52, 0x54, 0, 0xc0, 0xff, 0xee])),
+        "mac {:?}",
+        now[1].mac
+    );
+    ensure!(
+        now[1].vlan_tag() == Some(VlanTag::dot1q(77, 0)),
+        "vlan {:?}",
+        now[1].vlan_tag()
+    );
+    ensure!(now[1].trust == Some(VfSetting::On), "trust");
+    run(&["release", "/tmp/c_apply.snapshot"])?;
+    ensure!(
+        c.vfs("eth0")? == before,
+        "state after the C release differs"
+    );
+    Ok(())
+}
+
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd")
         .map(|d| d.count())
@@ -422,7 +458,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let tests: [Test; 6] = [
+    let tests: [Test; 7] = [
         ("topology on the real sysfs", topology),
         (
             "an assignment per VF on every PF, read back by vfnl and ip -j",
@@ -439,6 +475,10 @@ fn main() -> ExitCode {
         (
             "802.1ad and link state refusals mapped to their ports",
             refusals_mapped_to_ports,
+        ),
+        (
+            "the same assignment driven from C through libvfnl",
+            from_c,
         ),
         (
             "1000 apply/release cycles, no fd leak, every answer matched",
