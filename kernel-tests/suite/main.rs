@@ -476,10 +476,7 @@ fn main() -> ExitCode {
             "802.1ad and link state refusals mapped to their ports",
             refusals_mapped_to_ports,
         ),
-        (
-            "the same assignment driven from C through libvfnl",
-            from_c,
-        ),
+        ("the same assignment driven from C through libvfnl", from_c),
         (
             "1000 apply/release cycles, no fd leak, every answer matched",
             endurance,
