@@ -102,13 +102,16 @@ impl Batch {
 /// boundary and flagged.
 pub const EXT_ACK_MSG_MAX: usize = 128;
 
+/// An extended-ACK text as kept in a [`Failure`].
+pub type ExtAckText = heapless::String<EXT_ACK_MSG_MAX>;
+
 /// Why the kernel refused a port's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// The positive errno, e.g. 22 (EINVAL).
     pub errno: i32,
     /// The extended-ACK text (empty when the kernel gave none).
-    pub msg: heapless::String<EXT_ACK_MSG_MAX>,
+    pub msg: ExtAckText,
     /// Whether `msg` was cut to [`EXT_ACK_MSG_MAX`] bytes.
     pub msg_truncated: bool,
     /// The extended-ACK offset into the port's message.
