@@ -188,7 +188,7 @@ pub unsafe extern "C" fn vfnl_acks_init(
             .entries
             .get(..b.nentries)
             .ok_or(VFNL_ERR_INVALID_ARGUMENT)?;
-        let outcomes: Vec<PortOutcome> = entries
+        let outcomes: heapless::Vec<PortOutcome, VFNL_MAX_PORTS> = entries
             .iter()
             .map(|e| PortOutcome {
                 entry: BatchEntry {
@@ -239,7 +239,7 @@ pub unsafe extern "C" fn vfnl_acks_feed(
         let outcomes = ports
             .iter()
             .map(outcome_from_c)
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<heapless::Vec<_, VFNL_MAX_PORTS>, _>>()?;
         let mut t =
             AckTracker::from_parts(&outcomes, acks.foreign as usize, acks.duplicates as usize)?;
         let r = t.feed(datagram, batch_buf)?;

@@ -4,6 +4,7 @@ use crate::guard;
 use crate::ptr;
 use crate::result::*;
 use std::ffi::c_char;
+use std::fmt::Write as _;
 use vfnl_core::PciAddress;
 
 /// A PCI function's address, `domain:bus:slot.function`.
@@ -80,7 +81,8 @@ pub unsafe extern "C" fn vfnl_pci_format(
         let (addr, written) = unsafe { (ptr::r(addr)?, ptr::w(written)?) };
         // SAFETY: per this function's contract.
         let buf = unsafe { ptr::bytes_mut(buf.cast(), len)? };
-        let text = addr.checked()?.to_string();
+        let mut text = heapless::String::<{ vfnl_core::pci::PCI_ADDRESS_MAX_LEN }>::new();
+        write!(text, "{}", addr.checked()?).map_err(|_| VFNL_ERR_INVALID_ARGUMENT)?;
         if text.len() + 1 > buf.len() {
             *written = text.len() + 1;
             return Err(VFNL_ERR_BUFFER_TOO_SMALL);
