@@ -1,7 +1,6 @@
 //! The C ABI's encode and decode functions allocate nothing: each called through its
 //! exported symbol on real igb bytes under a counting allocator (allocation-counter).
 
-#[allow(dead_code)]
 #[path = "../../core/tests/golden/igb_kernel.rs"]
 mod igb;
 
