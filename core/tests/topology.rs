@@ -342,6 +342,34 @@ fn old_driver_with_dev_id_only() {
 }
 
 #[test]
+fn a_lone_netdev_keeps_its_port_number() {
+    // mlx4 with port 1 in InfiniBand mode: only the Ethernet netdev of port 2 exists.
+    let t = Tree::new();
+    let p2 = Nd {
+        dev_port: Some("1"),
+        ..nd("ens6d1", 5)
+    };
+    t.function("0000:06:00.0", &[p2])
+        .vfs("0000:06:00.0", &[("0000:06:00.1", &[])]);
+    assert_eq!(
+        names(&resolve_vf(t.root(), pci("0000:06:00.1")).unwrap().ports),
+        [(2, "ens6d1", 5)]
+    );
+    // Without any numbering attribute it is port 1.
+    let t = Tree::new();
+    let bare = Nd {
+        dev_port: None,
+        dev_id: None,
+        ..nd("eth0", 2)
+    };
+    t.function("0000:01:00.0", &[bare]);
+    assert_eq!(
+        names(&pf_ports(t.root(), pci("0000:01:00.0")).unwrap()),
+        [(1, "eth0", 2)]
+    );
+}
+
+#[test]
 fn broken_trees_give_clear_errors() {
     // Not there.
     let t = igb();

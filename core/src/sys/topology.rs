@@ -15,7 +15,10 @@
 //! 2. `dev_id`, 0-based (hex): port = `dev_id` + 1 (old drivers that set only `dev_id`; also
 //!    used when every netdev reports the same `dev_port`);
 //! 3. `phys_port_name` of the form `p<N>`: port = N + 1 (switchdev uplinks);
-//! 4. a single netdev is port 1.
+//! 4. a single netdev with none of these is port 1.
+//!
+//! A single netdev goes by the same rules: an mlx4 with port 1 in InfiniBand mode has only
+//! `ens6d1`, `dev_port` 1, which is port 2.
 //!
 //! When no rule tells the netdevs apart, that is [`TopologyError::DuplicatePort`], not a guess.
 //! Switchdev representors (`phys_port_name` like `pf0vf3`, `pf0hpf`, `c1pf0vf2`, `pf0sf1`) live
@@ -340,14 +343,13 @@ fn number_ports(function: PciAddress, devs: Vec<Netdev>) -> Result<Vec<PfPort>, 
             .and_then(|n| n.strip_prefix('p'))
             .and_then(|n| n.parse().ok())
     };
-    let zero_based = if devs.len() <= 1 {
-        Some(std::vec![0; devs.len()])
-    } else {
-        [all(|d| d.dev_port), all(|d| d.dev_id), all(p_name)]
-            .into_iter()
-            .flatten()
-            .find(|v| distinct(v))
-    };
+    // A lone netdev is numbered by the same rules: mlx4 with port 1 in InfiniBand mode has
+    // only ens6d1, dev_port 1, which is port 2. With nothing to go by, it is port 1.
+    let zero_based = [all(|d| d.dev_port), all(|d| d.dev_id), all(p_name)]
+        .into_iter()
+        .flatten()
+        .find(|v| distinct(v))
+        .or_else(|| (devs.len() <= 1).then(|| std::vec![0; devs.len()]));
     let Some(numbers) = zero_based else {
         // Name the first port the best rule puts two netdevs on.
         let v = [all(|d| d.dev_port), all(|d| d.dev_id), all(p_name)]
