@@ -2,7 +2,7 @@
 CARGO ?= cargo
 EMBEDDED_TARGET := thumbv7em-none-eabihf
 
-.PHONY: check fmt-check clippy test embedded doc
+.PHONY: check fmt-check clippy test embedded doc bench fuzz miri
 
 ## Everything CI runs: formatting, lints, all tests, the bare-metal build, the docs.
 check: fmt-check clippy test embedded doc
@@ -24,3 +24,8 @@ embedded:
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features
+
+## Benchmarks against netlink-packet-route, libnl and a hand-written floor, plus the size
+## probe; prints the table and writes bench/results.md. Not part of `make check`.
+bench:
+	bash bench/run.sh
