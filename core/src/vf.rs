@@ -413,48 +413,66 @@ fn effective_addr_len(addr_len: usize) -> usize {
     }
 }
 
+/// `IFLA_VF_MAC`: the VF and the first `addr_len` bytes of the 32-byte field.
+fn vf_mac(attr: &Attr<'_>, addr_len: usize) -> Result<(u32, Mac), Error> {
+    let b: &[u8; 4 + MAX_ADDR_LEN] = attr.payload().try_into().map_err(|_| attr.bad_len(36))?;
+    let vf = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+    Ok((vf, Mac::new(&b[4..4 + effective_addr_len(addr_len)])?))
+}
+
+/// `IFLA_VF_BROADCAST`: the first `addr_len` bytes of the 32-byte field.
+fn broadcast(attr: &Attr<'_>, addr_len: usize) -> Result<Mac, Error> {
+    let b: &[u8; MAX_ADDR_LEN] = attr
+        .payload()
+        .try_into()
+        .map_err(|_| attr.bad_len(MAX_ADDR_LEN))?;
+    Mac::new(&b[..effective_addr_len(addr_len)])
+}
+
+/// `IFLA_VF_VLAN_LIST`: its one `IFLA_VF_VLAN_INFO` (the kernel allows no other count).
+fn vlan_list(attr: &Attr<'_>) -> Result<(u32, VlanTag), Error> {
+    let mut first = None;
+    let mut count = 0;
+    for entry in attr.nested() {
+        let entry = entry?;
+        if entry.kind() != IFLA_VF_VLAN_INFO {
+            continue;
+        }
+        count += 1;
+        let b: [u8; 16] = entry.array()?;
+        let w = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        first.get_or_insert((
+            w(0),
+            VlanTag {
+                vlan: w(4),
+                qos: w(8),
+                proto: VlanProto::from_ethertype(u16::from_be_bytes([b[12], b[13]])),
+            },
+        ));
+    }
+    match (first, count) {
+        (Some(first), 1) => Ok(first),
+        _ => Err(Error::BadVlanList { count }),
+    }
+}
+
 impl<'a> VfAttr<'a> {
     /// Decodes one attribute found inside an `IFLA_VF_INFO`. `addr_len` is the link's
     /// hardware address length (6 for Ethernet, 20 for InfiniBand), which says how many of
     /// the 32 MAC bytes count.
     pub fn parse(attr: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
-        let addr_len = effective_addr_len(addr_len);
         Ok(match attr.kind() {
             IFLA_VF_MAC => {
-                let b: [u8; 4 + MAX_ADDR_LEN] = attr.array()?;
-                VfAttr::Mac {
-                    vf: u32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
-                    mac: Mac::new(&b[4..4 + addr_len])?,
-                }
+                let (vf, mac) = vf_mac(attr, addr_len)?;
+                VfAttr::Mac { vf, mac }
             }
             IFLA_VF_VLAN => {
                 let [vf, vlan, qos] = words(attr)?;
                 VfAttr::Vlan { vf, vlan, qos }
             }
             IFLA_VF_VLAN_LIST => {
-                let mut first = None;
-                let mut count = 0;
-                for entry in attr.nested() {
-                    let entry = entry?;
-                    if entry.kind() != IFLA_VF_VLAN_INFO {
-                        continue;
-                    }
-                    count += 1;
-                    let b: [u8; 16] = entry.array()?;
-                    let w = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-                    first.get_or_insert((
-                        w(0),
-                        VlanTag {
-                            vlan: w(4),
-                            qos: w(8),
-                            proto: VlanProto::from_ethertype(u16::from_be_bytes([b[12], b[13]])),
-                        },
-                    ));
-                }
-                match (first, count) {
-                    (Some((vf, tag)), 1) => VfAttr::VlanList { vf, tag },
-                    _ => return Err(Error::BadVlanList { count }),
-                }
+                let (vf, tag) = vlan_list(attr)?;
+                VfAttr::VlanList { vf, tag }
             }
             IFLA_VF_TX_RATE => {
                 let [vf, rate] = words(attr)?;
@@ -507,10 +525,7 @@ impl<'a> VfAttr<'a> {
                 VfAttr::IbPortGuid { vf, guid }
             }
             IFLA_VF_STATS => VfAttr::Stats(VfStats::parse(attr)?),
-            IFLA_VF_BROADCAST => {
-                let b: [u8; MAX_ADDR_LEN] = attr.array()?;
-                VfAttr::Broadcast(Mac::new(&b[..addr_len])?)
-            }
+            IFLA_VF_BROADCAST => VfAttr::Broadcast(broadcast(attr, addr_len)?),
             kind => VfAttr::Unknown {
                 kind,
                 payload: attr.payload(),
@@ -673,32 +688,86 @@ impl VfInfo {
             ib_port_guid: None,
             stats: None,
         };
+        // Decoded field by field rather than through `VfAttr`, whose size (stats make it over
+        // 130 bytes) made each attribute cost a large move; the payload layouts are the same
+        // helpers `VfAttr::parse` uses, so both read the same bytes the same way.
         for attr in info.nested() {
-            let value = VfAttr::parse(&attr?, addr_len)?;
-            if let Some(this) = value.vf() {
-                match vf {
-                    None => vf = Some(this),
-                    Some(first) if first != this => {
-                        return Err(Error::VfIndexMismatch { first, other: this })
-                    }
-                    Some(_) => {}
+            let attr = attr?;
+            let this = match attr.kind() {
+                IFLA_VF_MAC => {
+                    let (vf, mac) = vf_mac(&attr, addr_len)?;
+                    out.mac = Some(mac);
+                    vf
                 }
-            }
-            match value {
-                VfAttr::Mac { mac, .. } => out.mac = Some(mac),
-                VfAttr::Vlan { vlan, qos, .. } => out.vlan = Some(VlanTag::dot1q(vlan, qos)),
-                VfAttr::VlanList { tag, .. } => out.vlan_list = Some(tag),
-                VfAttr::TxRate { rate, .. } => out.tx_rate = Some(rate),
-                VfAttr::Rate { rate, .. } => out.rate = Some(rate),
-                VfAttr::Spoofchk { setting, .. } => out.spoofchk = Some(setting),
-                VfAttr::LinkState { state, .. } => out.link_state = Some(state),
-                VfAttr::RssQueryEn { setting, .. } => out.rss_query_en = Some(setting),
-                VfAttr::Trust { setting, .. } => out.trust = Some(setting),
-                VfAttr::IbNodeGuid { guid, .. } => out.ib_node_guid = Some(guid),
-                VfAttr::IbPortGuid { guid, .. } => out.ib_port_guid = Some(guid),
-                VfAttr::Stats(s) => out.stats = Some(s),
-                VfAttr::Broadcast(b) => out.broadcast = Some(b),
-                VfAttr::Unknown { .. } => {}
+                IFLA_VF_VLAN => {
+                    let [vf, vlan, qos] = words(&attr)?;
+                    out.vlan = Some(VlanTag::dot1q(vlan, qos));
+                    vf
+                }
+                IFLA_VF_VLAN_LIST => {
+                    let (vf, tag) = vlan_list(&attr)?;
+                    out.vlan_list = Some(tag);
+                    vf
+                }
+                IFLA_VF_TX_RATE => {
+                    let [vf, rate] = words(&attr)?;
+                    out.tx_rate = Some(rate);
+                    vf
+                }
+                IFLA_VF_RATE => {
+                    let [vf, min_tx_rate, max_tx_rate] = words(&attr)?;
+                    out.rate = Some(RateLimit {
+                        min_tx_rate,
+                        max_tx_rate,
+                    });
+                    vf
+                }
+                IFLA_VF_SPOOFCHK => {
+                    let [vf, s] = words(&attr)?;
+                    out.spoofchk = Some(VfSetting::from_u32(s));
+                    vf
+                }
+                IFLA_VF_LINK_STATE => {
+                    let [vf, s] = words(&attr)?;
+                    out.link_state = Some(LinkState::from_u32(s));
+                    vf
+                }
+                IFLA_VF_RSS_QUERY_EN => {
+                    let [vf, s] = words(&attr)?;
+                    out.rss_query_en = Some(VfSetting::from_u32(s));
+                    vf
+                }
+                IFLA_VF_TRUST => {
+                    let [vf, s] = words(&attr)?;
+                    out.trust = Some(VfSetting::from_u32(s));
+                    vf
+                }
+                IFLA_VF_IB_NODE_GUID => {
+                    let (vf, g) = guid(&attr)?;
+                    out.ib_node_guid = Some(g);
+                    vf
+                }
+                IFLA_VF_IB_PORT_GUID => {
+                    let (vf, g) = guid(&attr)?;
+                    out.ib_port_guid = Some(g);
+                    vf
+                }
+                IFLA_VF_STATS => {
+                    out.stats = Some(VfStats::parse(&attr)?);
+                    continue;
+                }
+                IFLA_VF_BROADCAST => {
+                    out.broadcast = Some(broadcast(&attr, addr_len)?);
+                    continue;
+                }
+                _ => continue,
+            };
+            match vf {
+                None => vf = Some(this),
+                Some(first) if first != this => {
+                    return Err(Error::VfIndexMismatch { first, other: this })
+                }
+                Some(_) => {}
             }
         }
         out.vf = vf.ok_or(Error::MissingVfIndex)?;
@@ -1120,6 +1189,80 @@ mod tests {
                 }
             };
             assert_eq!(VfAttr::parse(&attr, 6), Err(expected), "kind {kind}");
+        }
+    }
+
+    #[test]
+    fn info_and_attr_decoders_agree() {
+        // VfInfo::parse decodes fields directly, not through VfAttr::parse: every attribute,
+        // well-formed or one byte short, must give the same value or the same error.
+        let kinds = [
+            IFLA_VF_MAC,
+            IFLA_VF_VLAN,
+            IFLA_VF_TX_RATE,
+            IFLA_VF_SPOOFCHK,
+            IFLA_VF_LINK_STATE,
+            IFLA_VF_RATE,
+            IFLA_VF_RSS_QUERY_EN,
+            IFLA_VF_TRUST,
+            IFLA_VF_IB_NODE_GUID,
+            IFLA_VF_IB_PORT_GUID,
+            IFLA_VF_BROADCAST,
+        ];
+        let sizes = [36, 12, 8, 8, 8, 12, 8, 8, 16, 16, 32];
+        for (kind, size) in kinds.into_iter().zip(sizes) {
+            for len in [size, size - 1] {
+                let mut payload = buf_of(len);
+                for (i, b) in payload.iter_mut().enumerate() {
+                    *b = if i < 4 { [3, 0, 0, 0][i] } else { i as u8 };
+                }
+                let mut buf = [0u8; 64];
+                let mut w = Writer::new(&mut buf);
+                let n = w.nest_start(IFLA_VF_INFO);
+                w.attr(kind, &payload);
+                if kind == IFLA_VF_BROADCAST {
+                    w.attr(IFLA_VF_TRUST, &[3, 0, 0, 0, 1, 0, 0, 0]); // broadcast names no VF
+                }
+                w.nest_end(n);
+                let n = w.finish().unwrap();
+                let info = AttrIter::new(&buf[..n], 0).next().unwrap().unwrap();
+                let attr = info.nested().next().unwrap().unwrap();
+                let by_attr = VfAttr::parse(&attr, 6);
+                let by_info = VfInfo::parse(&info, 6);
+                match by_attr {
+                    Err(e) => assert_eq!(by_info, Err(e), "kind {kind} len {len}"),
+                    Ok(a) => {
+                        let i = by_info.unwrap();
+                        match a {
+                            VfAttr::Mac { vf, mac } => assert_eq!((vf, Some(mac)), (i.vf, i.mac)),
+                            VfAttr::Vlan { vlan, qos, .. } => {
+                                assert_eq!(Some(VlanTag::dot1q(vlan, qos)), i.vlan)
+                            }
+                            VfAttr::TxRate { rate, .. } => assert_eq!(Some(rate), i.tx_rate),
+                            VfAttr::Rate { rate, .. } => assert_eq!(Some(rate), i.rate),
+                            VfAttr::Spoofchk { setting, .. } => {
+                                assert_eq!(Some(setting), i.spoofchk)
+                            }
+                            VfAttr::LinkState { state, .. } => {
+                                assert_eq!(Some(state), i.link_state)
+                            }
+                            VfAttr::RssQueryEn { setting, .. } => {
+                                assert_eq!(Some(setting), i.rss_query_en)
+                            }
+                            VfAttr::Trust { setting, .. } => assert_eq!(Some(setting), i.trust),
+                            VfAttr::IbNodeGuid { guid, .. } => {
+                                assert_eq!(Some(guid), i.ib_node_guid)
+                            }
+                            VfAttr::IbPortGuid { guid, .. } => {
+                                assert_eq!(Some(guid), i.ib_port_guid)
+                            }
+                            VfAttr::Broadcast(b) => assert_eq!(Some(b), i.broadcast),
+                            other => panic!("unexpected {other:?}"),
+                        }
+                        assert_eq!(i.vf, 3);
+                    }
+                }
+            }
         }
     }
 
