@@ -456,6 +456,51 @@ fn vlan_list(attr: &Attr<'_>) -> Result<(u32, VlanTag), Error> {
     }
 }
 
+// The encoders of the fixed-size payloads, shared by `VfAttr::emit_reply` and
+// `VfConfig::emit`; each builds its kernel struct as a byte array and writes it in one go.
+
+fn emit_words2(w: &mut Writer<'_>, kind: u16, [a, b]: [u32; 2]) {
+    let mut p = [0u8; 8];
+    p[0..4].copy_from_slice(&a.to_ne_bytes());
+    p[4..8].copy_from_slice(&b.to_ne_bytes());
+    w.attr_fixed(kind, &p);
+}
+
+fn emit_words3(w: &mut Writer<'_>, kind: u16, [a, b, c]: [u32; 3]) {
+    let mut p = [0u8; 12];
+    p[0..4].copy_from_slice(&a.to_ne_bytes());
+    p[4..8].copy_from_slice(&b.to_ne_bytes());
+    p[8..12].copy_from_slice(&c.to_ne_bytes());
+    w.attr_fixed(kind, &p);
+}
+
+fn emit_mac(w: &mut Writer<'_>, vf: u32, mac: &Mac) {
+    let mut p = [0u8; 4 + MAX_ADDR_LEN];
+    p[0..4].copy_from_slice(&vf.to_ne_bytes());
+    p[4..].copy_from_slice(&mac.to_field());
+    w.attr_fixed(IFLA_VF_MAC, &p);
+}
+
+fn emit_guid(w: &mut Writer<'_>, kind: u16, vf: u32, guid: u64) {
+    // struct ifla_vf_guid: u32 vf, 4 bytes of padding, u64 guid.
+    let mut p = [0u8; 16];
+    p[0..4].copy_from_slice(&vf.to_ne_bytes());
+    p[8..16].copy_from_slice(&guid.to_ne_bytes());
+    w.attr_fixed(kind, &p);
+}
+
+fn emit_vlan_list(w: &mut Writer<'_>, vf: u32, tag: &VlanTag) {
+    // struct ifla_vf_vlan_info: vf, vlan, qos, __be16 proto, 2 bytes of padding.
+    let mut p = [0u8; 16];
+    p[0..4].copy_from_slice(&vf.to_ne_bytes());
+    p[4..8].copy_from_slice(&tag.vlan.to_ne_bytes());
+    p[8..12].copy_from_slice(&tag.qos.to_ne_bytes());
+    p[12..14].copy_from_slice(&tag.proto.ethertype().to_be_bytes());
+    let list = w.nest_start(IFLA_VF_VLAN_LIST);
+    w.attr_fixed(IFLA_VF_VLAN_INFO, &p);
+    w.nest_end(list);
+}
+
 impl<'a> VfAttr<'a> {
     /// Decodes one attribute found inside an `IFLA_VF_INFO`. `addr_len` is the link's
     /// hardware address length (6 for Ethernet, 20 for InfiniBand), which says how many of
@@ -588,43 +633,20 @@ impl<'a> VfAttr<'a> {
     /// Writes the attribute as the kernel would in a reply (stats and broadcast allowed).
     pub fn emit_reply(&self, w: &mut Writer<'_>) {
         let kind = self.kind();
-        let put = |w: &mut Writer<'_>, vals: &[u32]| {
-            w.attr_with(kind, 4 * vals.len(), |out| {
-                for (chunk, v) in out.chunks_exact_mut(4).zip(vals) {
-                    chunk.copy_from_slice(&v.to_ne_bytes());
-                }
-            })
-        };
-        let put_guid = |w: &mut Writer<'_>, vf: u32, guid: u64| {
-            w.attr_with(kind, 16, |out| {
-                out[0..4].copy_from_slice(&vf.to_ne_bytes());
-                out[8..16].copy_from_slice(&guid.to_ne_bytes());
-            })
-        };
         match *self {
-            VfAttr::Mac { vf, mac } => w.attr_with(kind, 4 + MAX_ADDR_LEN, |out| {
-                out[0..4].copy_from_slice(&vf.to_ne_bytes());
-                out[4..].copy_from_slice(&mac.to_field());
-            }),
-            VfAttr::Vlan { vf, vlan, qos } => put(w, &[vf, vlan, qos]),
-            VfAttr::VlanList { vf, tag } => {
-                let list = w.nest_start(kind);
-                w.attr_with(IFLA_VF_VLAN_INFO, 16, |out| {
-                    out[0..4].copy_from_slice(&vf.to_ne_bytes());
-                    out[4..8].copy_from_slice(&tag.vlan.to_ne_bytes());
-                    out[8..12].copy_from_slice(&tag.qos.to_ne_bytes());
-                    out[12..14].copy_from_slice(&tag.proto.ethertype().to_be_bytes());
-                });
-                w.nest_end(list);
+            VfAttr::Mac { vf, mac } => emit_mac(w, vf, &mac),
+            VfAttr::Vlan { vf, vlan, qos } => emit_words3(w, kind, [vf, vlan, qos]),
+            VfAttr::VlanList { vf, tag } => emit_vlan_list(w, vf, &tag),
+            VfAttr::TxRate { vf, rate } => emit_words2(w, kind, [vf, rate]),
+            VfAttr::Rate { vf, rate } => {
+                emit_words3(w, kind, [vf, rate.min_tx_rate, rate.max_tx_rate])
             }
-            VfAttr::TxRate { vf, rate } => put(w, &[vf, rate]),
-            VfAttr::Rate { vf, rate } => put(w, &[vf, rate.min_tx_rate, rate.max_tx_rate]),
             VfAttr::Spoofchk { vf, setting }
             | VfAttr::RssQueryEn { vf, setting }
-            | VfAttr::Trust { vf, setting } => put(w, &[vf, setting.to_u32()]),
-            VfAttr::LinkState { vf, state } => put(w, &[vf, state.to_u32()]),
+            | VfAttr::Trust { vf, setting } => emit_words2(w, kind, [vf, setting.to_u32()]),
+            VfAttr::LinkState { vf, state } => emit_words2(w, kind, [vf, state.to_u32()]),
             VfAttr::IbNodeGuid { vf, guid } | VfAttr::IbPortGuid { vf, guid } => {
-                put_guid(w, vf, guid)
+                emit_guid(w, kind, vf, guid)
             }
             VfAttr::Stats(stats) => stats.emit_nest(w),
             VfAttr::Broadcast(mac) => w.attr(kind, &mac.to_field()),
@@ -936,74 +958,68 @@ impl VfConfig {
         Ok(())
     }
 
-    /// The attributes, in the order the kernel applies them. The port GUID comes back
-    /// separately when a node GUID is also set (see [`emit`](Self::emit)).
-    fn attrs(&self) -> impl Iterator<Item = VfAttr<'static>> {
-        let vf = self.vf;
-        let vlan = self.vlan.map(|tag| match tag.proto {
-            VlanProto::Dot1Q => VfAttr::Vlan {
-                vf,
-                vlan: tag.vlan,
-                qos: tag.qos,
-            },
-            _ => VfAttr::VlanList { vf, tag },
-        });
-        [
-            self.mac.map(|mac| VfAttr::Mac { vf, mac }),
-            vlan,
-            self.tx_rate.map(|rate| VfAttr::TxRate { vf, rate }),
-            self.rate.map(|rate| VfAttr::Rate { vf, rate }),
-            self.spoofchk.map(|s| VfAttr::Spoofchk {
-                vf,
-                setting: s.into(),
-            }),
-            self.link_state.map(|state| VfAttr::LinkState { vf, state }),
-            self.rss_query_en.map(|s| VfAttr::RssQueryEn {
-                vf,
-                setting: s.into(),
-            }),
-            self.trust.map(|s| VfAttr::Trust {
-                vf,
-                setting: s.into(),
-            }),
-            self.ib_node_guid
-                .map(|guid| VfAttr::IbNodeGuid { vf, guid }),
-        ]
-        .into_iter()
-        .flatten()
-    }
-
     /// Writes this VF's `IFLA_VF_INFO` entries into an open `IFLA_VFINFO_LIST` nest, after
     /// validating. Usually one entry; two when both IB GUIDs are set, because the kernel
     /// returns after a node GUID and would silently skip a port GUID in the same entry.
+    ///
+    /// Attributes go in the order the kernel applies them (MAC, VLAN, TX_RATE, RATE,
+    /// SPOOFCHK, LINK_STATE, RSS_QUERY_EN, TRUST, IB_NODE_GUID, IB_PORT_GUID).
     pub fn emit(&self, w: &mut Writer<'_>) {
         if let Err(e) = self.validate() {
             w.fail(e);
             return;
         }
         let vf = self.vf;
-        let port_guid = self
-            .ib_port_guid
-            .map(|guid| VfAttr::IbPortGuid { vf, guid });
-        let mut attrs = self.attrs().peekable();
-        if attrs.peek().is_some() {
+        let bool_word = |on: bool| VfSetting::from(on).to_u32();
+        let main = VfConfig {
+            ib_port_guid: None,
+            ..*self
+        };
+        if !main.is_empty() {
             let info = w.nest_start(IFLA_VF_INFO);
-            for a in attrs {
-                a.emit(w);
+            if let Some(mac) = &self.mac {
+                emit_mac(w, vf, mac);
             }
-            if self.ib_node_guid.is_none() {
-                if let Some(a) = port_guid {
-                    a.emit(w);
+            if let Some(tag) = &self.vlan {
+                match tag.proto {
+                    // 802.1Q as iproute2 sends it; 802.1ad needs the list.
+                    VlanProto::Dot1Q => emit_words3(w, IFLA_VF_VLAN, [vf, tag.vlan, tag.qos]),
+                    _ => emit_vlan_list(w, vf, tag),
                 }
             }
-            w.nest_end(info);
+            if let Some(rate) = self.tx_rate {
+                emit_words2(w, IFLA_VF_TX_RATE, [vf, rate]);
+            }
+            if let Some(r) = self.rate {
+                emit_words3(w, IFLA_VF_RATE, [vf, r.min_tx_rate, r.max_tx_rate]);
+            }
+            if let Some(on) = self.spoofchk {
+                emit_words2(w, IFLA_VF_SPOOFCHK, [vf, bool_word(on)]);
+            }
+            if let Some(state) = self.link_state {
+                emit_words2(w, IFLA_VF_LINK_STATE, [vf, state.to_u32()]);
+            }
+            if let Some(on) = self.rss_query_en {
+                emit_words2(w, IFLA_VF_RSS_QUERY_EN, [vf, bool_word(on)]);
+            }
+            if let Some(on) = self.trust {
+                emit_words2(w, IFLA_VF_TRUST, [vf, bool_word(on)]);
+            }
+            if let Some(guid) = self.ib_node_guid {
+                emit_guid(w, IFLA_VF_IB_NODE_GUID, vf, guid);
+            }
             if self.ib_node_guid.is_none() {
+                if let Some(guid) = self.ib_port_guid {
+                    emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, guid);
+                }
+                w.nest_end(info);
                 return;
             }
+            w.nest_end(info);
         }
-        if let Some(a) = port_guid {
+        if let Some(guid) = self.ib_port_guid {
             let info = w.nest_start(IFLA_VF_INFO);
-            a.emit(w);
+            emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, guid);
             w.nest_end(info);
         }
     }
