@@ -2,7 +2,7 @@
 CARGO ?= cargo
 EMBEDDED_TARGET := thumbv7em-none-eabihf
 
-.PHONY: check fmt-check clippy test embedded doc bench fuzz miri
+.PHONY: check fmt-check clippy test embedded doc bench fuzz fuzz-seeds miri
 
 ## Everything CI runs: formatting, lints, all tests, the bare-metal build, the docs.
 check: fmt-check clippy test embedded doc
@@ -29,3 +29,12 @@ doc:
 ## probe; prints the table and writes bench/results.md. Not part of `make check`.
 bench:
 	bash bench/run.sh
+
+## Fuzzing (nightly, cargo-fuzz): every target FUZZ_SECONDS (default 60) each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+
+## Rewrites the fuzz seed corpora (fuzz/seeds/) from the golden vectors.
+fuzz-seeds:
+	$(CARGO) run -q -p vfnl-bench --bin fuzz-seeds -- fuzz/seeds

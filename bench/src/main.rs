@@ -182,7 +182,35 @@ fn args() -> Args {
 }
 
 #[allow(clippy::too_many_lines)]
+/// `vfnl-bench --profile SCENARIO`: runs vfnl's operation for SCENARIO in a loop for ~3 s,
+/// for a profiler (valgrind --tool=callgrind, perf) to look at.
+fn profile(scenario: &str) {
+    let d1_64 = data::vf_reply(64);
+    let map = vfnl_impl::e2_ports();
+    let a = vfnl_impl::e2_assignment();
+    let mut snap = vfnl_impl::s1_snapshot();
+    let mut buf = [0u8; 512];
+    let iters: u64 = std::env::var("PROFILE_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut op: Box<dyn FnMut() -> u64> = match scenario {
+        "E1" => Box::new(|| vfnl_impl::e1(&mut buf) as u64),
+        "E2" => Box::new(|| vfnl_impl::e2(&a, &map, &mut buf) as u64),
+        "D1" => Box::new(|| vfnl_impl::d1(&d1_64)),
+        "S1" => Box::new(|| vfnl_impl::s1(&mut snap, &d1_64)),
+        _ => panic!("--profile E1|E2|D1|S1"),
+    };
+    for _ in 0..iters {
+        black_box(op());
+    }
+}
+
 fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.len() == 3 && argv[1] == "--profile" {
+        return profile(&argv[2]);
+    }
     let args = args();
     let cfg = Config::from_env();
     std::fs::create_dir_all(&args.dir).expect("data dir");
@@ -226,6 +254,12 @@ fn main() {
                     cases: &mut [Case<'_>],
                     checks: Vec<String>,
                     allocs: Vec<(f64, f64)>| {
+        // BENCH_ONLY=E1,D1-64 runs only those scenarios (for profiling and quick checks).
+        if let Ok(only) = std::env::var("BENCH_ONLY") {
+            if !only.split(',').any(|s| s == scenario) {
+                return;
+            }
+        }
         let timings = timing::measure(cfg, cases);
         for (((c, t), check), (a, b)) in cases.iter().zip(timings).zip(checks).zip(allocs) {
             rows.push(Row {
