@@ -2,7 +2,7 @@
 CARGO ?= cargo
 EMBEDDED_TARGET := thumbv7em-none-eabihf
 
-.PHONY: check fmt-check clippy test embedded doc
+.PHONY: check fmt-check clippy test embedded doc bench fuzz fuzz-seeds
 
 ## The demo a newcomer runs first: the RFC's dual-port <hostdev> resolved against a bundled
 ## mlx4 sysfs tree, printed per port (see examples/demo.rs for --sysfs /sys and --apply).
@@ -140,3 +140,17 @@ c-examples:
 	@echo "c-examples: built with pkg-config, static and shared, and ran"
 
 c-check: header-check symbols-check c-tests c-examples
+
+## Benchmarks against netlink-packet-route, libnl and a hand-written floor, plus the size
+## probe; prints the table and writes bench/results.md. Not part of `make check`.
+bench:
+	bash bench/run.sh
+
+## Fuzzing (nightly, cargo-fuzz): every target FUZZ_SECONDS (default 60) each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+
+## Rewrites the fuzz seed corpora (fuzz/seeds/) from the golden vectors.
+fuzz-seeds:
+	$(CARGO) run -q -p vfnl-bench --bin fuzz-seeds -- fuzz/seeds

@@ -200,20 +200,22 @@ impl Assignment {
         if self.ports.is_empty() {
             return Err(Error::EmptyRequest);
         }
-        let needed = self.batch_len(map)?;
-        if needed > buf.len() {
-            return Err(Error::BufferTooSmall {
-                needed,
-                available: buf.len(),
-            });
-        }
         let mut batch = Batch::new(self.vf);
         let mut offset = 0;
         for (i, settings) in self.ports.iter().enumerate() {
             let seq = first_seq.wrapping_add(i as u32);
-            let len = self
-                .message(settings, map, seq)?
-                .encode(&mut buf[offset..])?;
+            // One pass: the whole batch is measured only when it does not fit, to report its
+            // size (or the error a later port has, as measuring first would).
+            let len = match self.message(settings, map, seq)?.encode(&mut buf[offset..]) {
+                Ok(len) => len,
+                Err(Error::BufferTooSmall { .. }) => {
+                    return Err(Error::BufferTooSmall {
+                        needed: self.batch_len(map)?,
+                        available: buf.len(),
+                    })
+                }
+                Err(e) => return Err(e),
+            };
             let ifindex = map.get(settings.port).map_or(0, |p| p.ifindex);
             batch.push(BatchEntry {
                 port: settings.port,
@@ -312,6 +314,11 @@ mod tests {
         a.set_port(2, cfg, None).unwrap();
         assert_eq!(
             a.encode_batch(&map, 1, &mut buf).unwrap_err(),
+            Error::UnknownPort { port: 2 }
+        );
+        // A buffer too small for port 1 still reports what is wrong with port 2.
+        assert_eq!(
+            a.encode_batch(&map, 1, &mut buf[..10]).unwrap_err(),
             Error::UnknownPort { port: 2 }
         );
         assert_eq!(

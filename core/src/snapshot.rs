@@ -628,6 +628,11 @@ fn read_snapshot(b: &[u8]) -> Option<Snapshot> {
     if b[29..32] != [0, 0, 0] || b[20] > 1 {
         return None;
     }
+    // Without a PCI address its bytes must be zero, as `serialize` writes them: every valid
+    // snapshot has exactly one encoding (found by fuzzing, tests/malformed.rs).
+    if b[20] == 0 && b[21..28].iter().any(|&x| x != 0) {
+        return None;
+    }
     let pci = (b[20] == 1).then(|| PciAddress {
         domain: get32(b, 24),
         bus: b[21],

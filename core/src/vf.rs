@@ -413,48 +413,111 @@ fn effective_addr_len(addr_len: usize) -> usize {
     }
 }
 
+/// `IFLA_VF_MAC`: the VF and the first `addr_len` bytes of the 32-byte field.
+fn vf_mac(attr: &Attr<'_>, addr_len: usize) -> Result<(u32, Mac), Error> {
+    let b: &[u8; 4 + MAX_ADDR_LEN] = attr.payload().try_into().map_err(|_| attr.bad_len(36))?;
+    let vf = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+    Ok((vf, Mac::new(&b[4..4 + effective_addr_len(addr_len)])?))
+}
+
+/// `IFLA_VF_BROADCAST`: the first `addr_len` bytes of the 32-byte field.
+fn broadcast(attr: &Attr<'_>, addr_len: usize) -> Result<Mac, Error> {
+    let b: &[u8; MAX_ADDR_LEN] = attr
+        .payload()
+        .try_into()
+        .map_err(|_| attr.bad_len(MAX_ADDR_LEN))?;
+    Mac::new(&b[..effective_addr_len(addr_len)])
+}
+
+/// `IFLA_VF_VLAN_LIST`: its one `IFLA_VF_VLAN_INFO` (the kernel allows no other count).
+fn vlan_list(attr: &Attr<'_>) -> Result<(u32, VlanTag), Error> {
+    let mut first = None;
+    let mut count = 0;
+    for entry in attr.nested() {
+        let entry = entry?;
+        if entry.kind() != IFLA_VF_VLAN_INFO {
+            continue;
+        }
+        count += 1;
+        let b: [u8; 16] = entry.array()?;
+        let w = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        first.get_or_insert((
+            w(0),
+            VlanTag {
+                vlan: w(4),
+                qos: w(8),
+                proto: VlanProto::from_ethertype(u16::from_be_bytes([b[12], b[13]])),
+            },
+        ));
+    }
+    match (first, count) {
+        (Some(first), 1) => Ok(first),
+        _ => Err(Error::BadVlanList { count }),
+    }
+}
+
+// The encoders of the fixed-size payloads, shared by `VfAttr::emit_reply` and
+// `VfConfig::emit`; each builds its kernel struct as a byte array and writes it in one go.
+
+fn emit_words2(w: &mut Writer<'_>, kind: u16, [a, b]: [u32; 2]) {
+    let mut p = [0u8; 8];
+    p[0..4].copy_from_slice(&a.to_ne_bytes());
+    p[4..8].copy_from_slice(&b.to_ne_bytes());
+    w.attr_fixed(kind, &p);
+}
+
+fn emit_words3(w: &mut Writer<'_>, kind: u16, [a, b, c]: [u32; 3]) {
+    let mut p = [0u8; 12];
+    p[0..4].copy_from_slice(&a.to_ne_bytes());
+    p[4..8].copy_from_slice(&b.to_ne_bytes());
+    p[8..12].copy_from_slice(&c.to_ne_bytes());
+    w.attr_fixed(kind, &p);
+}
+
+fn emit_mac(w: &mut Writer<'_>, vf: u32, mac: &Mac) {
+    let mut p = [0u8; 4 + MAX_ADDR_LEN];
+    p[0..4].copy_from_slice(&vf.to_ne_bytes());
+    p[4..].copy_from_slice(&mac.to_field());
+    w.attr_fixed(IFLA_VF_MAC, &p);
+}
+
+fn emit_guid(w: &mut Writer<'_>, kind: u16, vf: u32, guid: u64) {
+    // struct ifla_vf_guid: u32 vf, 4 bytes of padding, u64 guid.
+    let mut p = [0u8; 16];
+    p[0..4].copy_from_slice(&vf.to_ne_bytes());
+    p[8..16].copy_from_slice(&guid.to_ne_bytes());
+    w.attr_fixed(kind, &p);
+}
+
+fn emit_vlan_list(w: &mut Writer<'_>, vf: u32, tag: &VlanTag) {
+    // struct ifla_vf_vlan_info: vf, vlan, qos, __be16 proto, 2 bytes of padding.
+    let mut p = [0u8; 16];
+    p[0..4].copy_from_slice(&vf.to_ne_bytes());
+    p[4..8].copy_from_slice(&tag.vlan.to_ne_bytes());
+    p[8..12].copy_from_slice(&tag.qos.to_ne_bytes());
+    p[12..14].copy_from_slice(&tag.proto.ethertype().to_be_bytes());
+    let list = w.nest_start(IFLA_VF_VLAN_LIST);
+    w.attr_fixed(IFLA_VF_VLAN_INFO, &p);
+    w.nest_end(list);
+}
+
 impl<'a> VfAttr<'a> {
     /// Decodes one attribute found inside an `IFLA_VF_INFO`. `addr_len` is the link's
     /// hardware address length (6 for Ethernet, 20 for InfiniBand), which says how many of
     /// the 32 MAC bytes count.
     pub fn parse(attr: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
-        let addr_len = effective_addr_len(addr_len);
         Ok(match attr.kind() {
             IFLA_VF_MAC => {
-                let b: [u8; 4 + MAX_ADDR_LEN] = attr.array()?;
-                VfAttr::Mac {
-                    vf: u32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
-                    mac: Mac::new(&b[4..4 + addr_len])?,
-                }
+                let (vf, mac) = vf_mac(attr, addr_len)?;
+                VfAttr::Mac { vf, mac }
             }
             IFLA_VF_VLAN => {
                 let [vf, vlan, qos] = words(attr)?;
                 VfAttr::Vlan { vf, vlan, qos }
             }
             IFLA_VF_VLAN_LIST => {
-                let mut first = None;
-                let mut count = 0;
-                for entry in attr.nested() {
-                    let entry = entry?;
-                    if entry.kind() != IFLA_VF_VLAN_INFO {
-                        continue;
-                    }
-                    count += 1;
-                    let b: [u8; 16] = entry.array()?;
-                    let w = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-                    first.get_or_insert((
-                        w(0),
-                        VlanTag {
-                            vlan: w(4),
-                            qos: w(8),
-                            proto: VlanProto::from_ethertype(u16::from_be_bytes([b[12], b[13]])),
-                        },
-                    ));
-                }
-                match (first, count) {
-                    (Some((vf, tag)), 1) => VfAttr::VlanList { vf, tag },
-                    _ => return Err(Error::BadVlanList { count }),
-                }
+                let (vf, tag) = vlan_list(attr)?;
+                VfAttr::VlanList { vf, tag }
             }
             IFLA_VF_TX_RATE => {
                 let [vf, rate] = words(attr)?;
@@ -507,10 +570,7 @@ impl<'a> VfAttr<'a> {
                 VfAttr::IbPortGuid { vf, guid }
             }
             IFLA_VF_STATS => VfAttr::Stats(VfStats::parse(attr)?),
-            IFLA_VF_BROADCAST => {
-                let b: [u8; MAX_ADDR_LEN] = attr.array()?;
-                VfAttr::Broadcast(Mac::new(&b[..addr_len])?)
-            }
+            IFLA_VF_BROADCAST => VfAttr::Broadcast(broadcast(attr, addr_len)?),
             kind => VfAttr::Unknown {
                 kind,
                 payload: attr.payload(),
@@ -573,43 +633,20 @@ impl<'a> VfAttr<'a> {
     /// Writes the attribute as the kernel would in a reply (stats and broadcast allowed).
     pub fn emit_reply(&self, w: &mut Writer<'_>) {
         let kind = self.kind();
-        let put = |w: &mut Writer<'_>, vals: &[u32]| {
-            w.attr_with(kind, 4 * vals.len(), |out| {
-                for (chunk, v) in out.chunks_exact_mut(4).zip(vals) {
-                    chunk.copy_from_slice(&v.to_ne_bytes());
-                }
-            })
-        };
-        let put_guid = |w: &mut Writer<'_>, vf: u32, guid: u64| {
-            w.attr_with(kind, 16, |out| {
-                out[0..4].copy_from_slice(&vf.to_ne_bytes());
-                out[8..16].copy_from_slice(&guid.to_ne_bytes());
-            })
-        };
         match *self {
-            VfAttr::Mac { vf, mac } => w.attr_with(kind, 4 + MAX_ADDR_LEN, |out| {
-                out[0..4].copy_from_slice(&vf.to_ne_bytes());
-                out[4..].copy_from_slice(&mac.to_field());
-            }),
-            VfAttr::Vlan { vf, vlan, qos } => put(w, &[vf, vlan, qos]),
-            VfAttr::VlanList { vf, tag } => {
-                let list = w.nest_start(kind);
-                w.attr_with(IFLA_VF_VLAN_INFO, 16, |out| {
-                    out[0..4].copy_from_slice(&vf.to_ne_bytes());
-                    out[4..8].copy_from_slice(&tag.vlan.to_ne_bytes());
-                    out[8..12].copy_from_slice(&tag.qos.to_ne_bytes());
-                    out[12..14].copy_from_slice(&tag.proto.ethertype().to_be_bytes());
-                });
-                w.nest_end(list);
+            VfAttr::Mac { vf, mac } => emit_mac(w, vf, &mac),
+            VfAttr::Vlan { vf, vlan, qos } => emit_words3(w, kind, [vf, vlan, qos]),
+            VfAttr::VlanList { vf, tag } => emit_vlan_list(w, vf, &tag),
+            VfAttr::TxRate { vf, rate } => emit_words2(w, kind, [vf, rate]),
+            VfAttr::Rate { vf, rate } => {
+                emit_words3(w, kind, [vf, rate.min_tx_rate, rate.max_tx_rate])
             }
-            VfAttr::TxRate { vf, rate } => put(w, &[vf, rate]),
-            VfAttr::Rate { vf, rate } => put(w, &[vf, rate.min_tx_rate, rate.max_tx_rate]),
             VfAttr::Spoofchk { vf, setting }
             | VfAttr::RssQueryEn { vf, setting }
-            | VfAttr::Trust { vf, setting } => put(w, &[vf, setting.to_u32()]),
-            VfAttr::LinkState { vf, state } => put(w, &[vf, state.to_u32()]),
+            | VfAttr::Trust { vf, setting } => emit_words2(w, kind, [vf, setting.to_u32()]),
+            VfAttr::LinkState { vf, state } => emit_words2(w, kind, [vf, state.to_u32()]),
             VfAttr::IbNodeGuid { vf, guid } | VfAttr::IbPortGuid { vf, guid } => {
-                put_guid(w, vf, guid)
+                emit_guid(w, kind, vf, guid)
             }
             VfAttr::Stats(stats) => stats.emit_nest(w),
             VfAttr::Broadcast(mac) => w.attr(kind, &mac.to_field()),
@@ -673,32 +710,86 @@ impl VfInfo {
             ib_port_guid: None,
             stats: None,
         };
+        // Decoded field by field rather than through `VfAttr`, whose size (stats make it over
+        // 130 bytes) made each attribute cost a large move; the payload layouts are the same
+        // helpers `VfAttr::parse` uses, so both read the same bytes the same way.
         for attr in info.nested() {
-            let value = VfAttr::parse(&attr?, addr_len)?;
-            if let Some(this) = value.vf() {
-                match vf {
-                    None => vf = Some(this),
-                    Some(first) if first != this => {
-                        return Err(Error::VfIndexMismatch { first, other: this })
-                    }
-                    Some(_) => {}
+            let attr = attr?;
+            let this = match attr.kind() {
+                IFLA_VF_MAC => {
+                    let (vf, mac) = vf_mac(&attr, addr_len)?;
+                    out.mac = Some(mac);
+                    vf
                 }
-            }
-            match value {
-                VfAttr::Mac { mac, .. } => out.mac = Some(mac),
-                VfAttr::Vlan { vlan, qos, .. } => out.vlan = Some(VlanTag::dot1q(vlan, qos)),
-                VfAttr::VlanList { tag, .. } => out.vlan_list = Some(tag),
-                VfAttr::TxRate { rate, .. } => out.tx_rate = Some(rate),
-                VfAttr::Rate { rate, .. } => out.rate = Some(rate),
-                VfAttr::Spoofchk { setting, .. } => out.spoofchk = Some(setting),
-                VfAttr::LinkState { state, .. } => out.link_state = Some(state),
-                VfAttr::RssQueryEn { setting, .. } => out.rss_query_en = Some(setting),
-                VfAttr::Trust { setting, .. } => out.trust = Some(setting),
-                VfAttr::IbNodeGuid { guid, .. } => out.ib_node_guid = Some(guid),
-                VfAttr::IbPortGuid { guid, .. } => out.ib_port_guid = Some(guid),
-                VfAttr::Stats(s) => out.stats = Some(s),
-                VfAttr::Broadcast(b) => out.broadcast = Some(b),
-                VfAttr::Unknown { .. } => {}
+                IFLA_VF_VLAN => {
+                    let [vf, vlan, qos] = words(&attr)?;
+                    out.vlan = Some(VlanTag::dot1q(vlan, qos));
+                    vf
+                }
+                IFLA_VF_VLAN_LIST => {
+                    let (vf, tag) = vlan_list(&attr)?;
+                    out.vlan_list = Some(tag);
+                    vf
+                }
+                IFLA_VF_TX_RATE => {
+                    let [vf, rate] = words(&attr)?;
+                    out.tx_rate = Some(rate);
+                    vf
+                }
+                IFLA_VF_RATE => {
+                    let [vf, min_tx_rate, max_tx_rate] = words(&attr)?;
+                    out.rate = Some(RateLimit {
+                        min_tx_rate,
+                        max_tx_rate,
+                    });
+                    vf
+                }
+                IFLA_VF_SPOOFCHK => {
+                    let [vf, s] = words(&attr)?;
+                    out.spoofchk = Some(VfSetting::from_u32(s));
+                    vf
+                }
+                IFLA_VF_LINK_STATE => {
+                    let [vf, s] = words(&attr)?;
+                    out.link_state = Some(LinkState::from_u32(s));
+                    vf
+                }
+                IFLA_VF_RSS_QUERY_EN => {
+                    let [vf, s] = words(&attr)?;
+                    out.rss_query_en = Some(VfSetting::from_u32(s));
+                    vf
+                }
+                IFLA_VF_TRUST => {
+                    let [vf, s] = words(&attr)?;
+                    out.trust = Some(VfSetting::from_u32(s));
+                    vf
+                }
+                IFLA_VF_IB_NODE_GUID => {
+                    let (vf, g) = guid(&attr)?;
+                    out.ib_node_guid = Some(g);
+                    vf
+                }
+                IFLA_VF_IB_PORT_GUID => {
+                    let (vf, g) = guid(&attr)?;
+                    out.ib_port_guid = Some(g);
+                    vf
+                }
+                IFLA_VF_STATS => {
+                    out.stats = Some(VfStats::parse(&attr)?);
+                    continue;
+                }
+                IFLA_VF_BROADCAST => {
+                    out.broadcast = Some(broadcast(&attr, addr_len)?);
+                    continue;
+                }
+                _ => continue,
+            };
+            match vf {
+                None => vf = Some(this),
+                Some(first) if first != this => {
+                    return Err(Error::VfIndexMismatch { first, other: this })
+                }
+                Some(_) => {}
             }
         }
         out.vf = vf.ok_or(Error::MissingVfIndex)?;
@@ -867,74 +958,68 @@ impl VfConfig {
         Ok(())
     }
 
-    /// The attributes, in the order the kernel applies them. The port GUID comes back
-    /// separately when a node GUID is also set (see [`emit`](Self::emit)).
-    fn attrs(&self) -> impl Iterator<Item = VfAttr<'static>> {
-        let vf = self.vf;
-        let vlan = self.vlan.map(|tag| match tag.proto {
-            VlanProto::Dot1Q => VfAttr::Vlan {
-                vf,
-                vlan: tag.vlan,
-                qos: tag.qos,
-            },
-            _ => VfAttr::VlanList { vf, tag },
-        });
-        [
-            self.mac.map(|mac| VfAttr::Mac { vf, mac }),
-            vlan,
-            self.tx_rate.map(|rate| VfAttr::TxRate { vf, rate }),
-            self.rate.map(|rate| VfAttr::Rate { vf, rate }),
-            self.spoofchk.map(|s| VfAttr::Spoofchk {
-                vf,
-                setting: s.into(),
-            }),
-            self.link_state.map(|state| VfAttr::LinkState { vf, state }),
-            self.rss_query_en.map(|s| VfAttr::RssQueryEn {
-                vf,
-                setting: s.into(),
-            }),
-            self.trust.map(|s| VfAttr::Trust {
-                vf,
-                setting: s.into(),
-            }),
-            self.ib_node_guid
-                .map(|guid| VfAttr::IbNodeGuid { vf, guid }),
-        ]
-        .into_iter()
-        .flatten()
-    }
-
     /// Writes this VF's `IFLA_VF_INFO` entries into an open `IFLA_VFINFO_LIST` nest, after
     /// validating. Usually one entry; two when both IB GUIDs are set, because the kernel
     /// returns after a node GUID and would silently skip a port GUID in the same entry.
+    ///
+    /// Attributes go in the order the kernel applies them (MAC, VLAN, TX_RATE, RATE,
+    /// SPOOFCHK, LINK_STATE, RSS_QUERY_EN, TRUST, IB_NODE_GUID, IB_PORT_GUID).
     pub fn emit(&self, w: &mut Writer<'_>) {
         if let Err(e) = self.validate() {
             w.fail(e);
             return;
         }
         let vf = self.vf;
-        let port_guid = self
-            .ib_port_guid
-            .map(|guid| VfAttr::IbPortGuid { vf, guid });
-        let mut attrs = self.attrs().peekable();
-        if attrs.peek().is_some() {
+        let bool_word = |on: bool| VfSetting::from(on).to_u32();
+        let main = VfConfig {
+            ib_port_guid: None,
+            ..*self
+        };
+        if !main.is_empty() {
             let info = w.nest_start(IFLA_VF_INFO);
-            for a in attrs {
-                a.emit(w);
+            if let Some(mac) = &self.mac {
+                emit_mac(w, vf, mac);
             }
-            if self.ib_node_guid.is_none() {
-                if let Some(a) = port_guid {
-                    a.emit(w);
+            if let Some(tag) = &self.vlan {
+                match tag.proto {
+                    // 802.1Q as iproute2 sends it; 802.1ad needs the list.
+                    VlanProto::Dot1Q => emit_words3(w, IFLA_VF_VLAN, [vf, tag.vlan, tag.qos]),
+                    _ => emit_vlan_list(w, vf, tag),
                 }
             }
-            w.nest_end(info);
+            if let Some(rate) = self.tx_rate {
+                emit_words2(w, IFLA_VF_TX_RATE, [vf, rate]);
+            }
+            if let Some(r) = self.rate {
+                emit_words3(w, IFLA_VF_RATE, [vf, r.min_tx_rate, r.max_tx_rate]);
+            }
+            if let Some(on) = self.spoofchk {
+                emit_words2(w, IFLA_VF_SPOOFCHK, [vf, bool_word(on)]);
+            }
+            if let Some(state) = self.link_state {
+                emit_words2(w, IFLA_VF_LINK_STATE, [vf, state.to_u32()]);
+            }
+            if let Some(on) = self.rss_query_en {
+                emit_words2(w, IFLA_VF_RSS_QUERY_EN, [vf, bool_word(on)]);
+            }
+            if let Some(on) = self.trust {
+                emit_words2(w, IFLA_VF_TRUST, [vf, bool_word(on)]);
+            }
+            if let Some(guid) = self.ib_node_guid {
+                emit_guid(w, IFLA_VF_IB_NODE_GUID, vf, guid);
+            }
             if self.ib_node_guid.is_none() {
+                if let Some(guid) = self.ib_port_guid {
+                    emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, guid);
+                }
+                w.nest_end(info);
                 return;
             }
+            w.nest_end(info);
         }
-        if let Some(a) = port_guid {
+        if let Some(guid) = self.ib_port_guid {
             let info = w.nest_start(IFLA_VF_INFO);
-            a.emit(w);
+            emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, guid);
             w.nest_end(info);
         }
     }
@@ -1120,6 +1205,80 @@ mod tests {
                 }
             };
             assert_eq!(VfAttr::parse(&attr, 6), Err(expected), "kind {kind}");
+        }
+    }
+
+    #[test]
+    fn info_and_attr_decoders_agree() {
+        // VfInfo::parse decodes fields directly, not through VfAttr::parse: every attribute,
+        // well-formed or one byte short, must give the same value or the same error.
+        let kinds = [
+            IFLA_VF_MAC,
+            IFLA_VF_VLAN,
+            IFLA_VF_TX_RATE,
+            IFLA_VF_SPOOFCHK,
+            IFLA_VF_LINK_STATE,
+            IFLA_VF_RATE,
+            IFLA_VF_RSS_QUERY_EN,
+            IFLA_VF_TRUST,
+            IFLA_VF_IB_NODE_GUID,
+            IFLA_VF_IB_PORT_GUID,
+            IFLA_VF_BROADCAST,
+        ];
+        let sizes = [36, 12, 8, 8, 8, 12, 8, 8, 16, 16, 32];
+        for (kind, size) in kinds.into_iter().zip(sizes) {
+            for len in [size, size - 1] {
+                let mut payload = buf_of(len);
+                for (i, b) in payload.iter_mut().enumerate() {
+                    *b = if i < 4 { [3, 0, 0, 0][i] } else { i as u8 };
+                }
+                let mut buf = [0u8; 64];
+                let mut w = Writer::new(&mut buf);
+                let n = w.nest_start(IFLA_VF_INFO);
+                w.attr(kind, &payload);
+                if kind == IFLA_VF_BROADCAST {
+                    w.attr(IFLA_VF_TRUST, &[3, 0, 0, 0, 1, 0, 0, 0]); // broadcast names no VF
+                }
+                w.nest_end(n);
+                let n = w.finish().unwrap();
+                let info = AttrIter::new(&buf[..n], 0).next().unwrap().unwrap();
+                let attr = info.nested().next().unwrap().unwrap();
+                let by_attr = VfAttr::parse(&attr, 6);
+                let by_info = VfInfo::parse(&info, 6);
+                match by_attr {
+                    Err(e) => assert_eq!(by_info, Err(e), "kind {kind} len {len}"),
+                    Ok(a) => {
+                        let i = by_info.unwrap();
+                        match a {
+                            VfAttr::Mac { vf, mac } => assert_eq!((vf, Some(mac)), (i.vf, i.mac)),
+                            VfAttr::Vlan { vlan, qos, .. } => {
+                                assert_eq!(Some(VlanTag::dot1q(vlan, qos)), i.vlan)
+                            }
+                            VfAttr::TxRate { rate, .. } => assert_eq!(Some(rate), i.tx_rate),
+                            VfAttr::Rate { rate, .. } => assert_eq!(Some(rate), i.rate),
+                            VfAttr::Spoofchk { setting, .. } => {
+                                assert_eq!(Some(setting), i.spoofchk)
+                            }
+                            VfAttr::LinkState { state, .. } => {
+                                assert_eq!(Some(state), i.link_state)
+                            }
+                            VfAttr::RssQueryEn { setting, .. } => {
+                                assert_eq!(Some(setting), i.rss_query_en)
+                            }
+                            VfAttr::Trust { setting, .. } => assert_eq!(Some(setting), i.trust),
+                            VfAttr::IbNodeGuid { guid, .. } => {
+                                assert_eq!(Some(guid), i.ib_node_guid)
+                            }
+                            VfAttr::IbPortGuid { guid, .. } => {
+                                assert_eq!(Some(guid), i.ib_port_guid)
+                            }
+                            VfAttr::Broadcast(b) => assert_eq!(Some(b), i.broadcast),
+                            other => panic!("unexpected {other:?}"),
+                        }
+                        assert_eq!(i.vf, 3);
+                    }
+                }
+            }
         }
     }
 

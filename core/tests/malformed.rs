@@ -455,3 +455,24 @@ fn no_panic_on_prefixes_and_byte_flips() {
         }
     }
 }
+
+/// Found by fuzzing (fuzz/fuzz_targets/snapshot.rs, input crash-452c4a3ac97cc2ae, padded to
+/// SNAPSHOT_LEN with its CRC fixed up as the target does): a snapshot with no PCI address
+/// but non-zero PCI bytes (bus 1, slot 1, function 16, domain 70) was accepted and
+/// serialized back with those bytes zeroed, so one snapshot had two encodings.
+#[test]
+fn snapshot_without_pci_but_with_pci_bytes_fuzz_crash() {
+    use vfnl::snapshot::{SnapshotFault, SNAPSHOT_LEN};
+    let mut b = [0u8; SNAPSHOT_LEN];
+    b[..32].copy_from_slice(&[
+        86, 70, 78, 76, 83, 78, 65, 80, 1, 0, 208, 0, 164, 6, 0, 0, 1, 0, 86, 0, 0, 1, 1, 16, 70,
+        0, 0, 0, 0, 0, 0, 0,
+    ]);
+    b[SNAPSHOT_LEN - 4..].copy_from_slice(&[152, 194, 145, 149]);
+    assert_eq!(
+        Snapshot::deserialize(&b),
+        Err(Error::BadSnapshot {
+            fault: SnapshotFault::Content
+        })
+    );
+}

@@ -1,0 +1,261 @@
+//! Each implementation's version of each scenario. Every function does the whole job from
+//! the scenario's inputs (building the request from values, or reading the fields from the
+//! bytes) and returns a value for `black_box`: a length for encoders, the checksum of the
+//! fields read for decoders.
+
+use crate::data::{e1, e2, fold_vf, VfFields, FOLD_START, S1_VF};
+
+/// vfnl.
+pub mod vfnl_impl {
+    use super::*;
+    use vfnl::assignment::Assignment;
+    use vfnl::link::LinkMessage;
+    use vfnl::nlmsg::RTM_NEWLINK;
+    use vfnl::port::{Port, PortMap};
+    use vfnl::request::{LinkTarget, SetLink};
+    use vfnl::snapshot::Snapshot;
+    use vfnl::{Mac, VfConfig, VfInfo, VlanTag};
+
+    /// E1 with `SetLink`, as `ip link set` sends it (RTM_NEWLINK).
+    pub fn e1(buf: &mut [u8]) -> usize {
+        let vfs = [VfConfig {
+            mac: Some(Mac::ethernet(e1::MAC)),
+            vlan: Some(VlanTag::dot1q(e1::VLAN, 0)),
+            spoofchk: Some(true),
+            trust: Some(true),
+            ..VfConfig::new(e1::VF)
+        }];
+        let req = SetLink {
+            message_type: RTM_NEWLINK,
+            ..SetLink::new(LinkTarget::Index(e1::IFINDEX), &vfs).seq(e1::SEQ)
+        };
+        req.encode(buf).expect("E1 fits")
+    }
+
+    /// The RFC's port map.
+    pub fn e2_ports() -> PortMap {
+        let mut map = PortMap::new();
+        for (port, ifindex, _) in e2::PORTS {
+            map.add(Port::new(port, ifindex)).unwrap();
+        }
+        map
+    }
+
+    /// The RFC's assignment.
+    pub fn e2_assignment() -> Assignment {
+        let mut a = Assignment::new(e2::VF);
+        for (port, _, vlan) in e2::PORTS {
+            let cfg = VfConfig {
+                mac: Some(Mac::ethernet(e2::MAC)),
+                vlan: Some(VlanTag::dot1q(vlan, 0)),
+                ..VfConfig::new(e2::VF)
+            };
+            a.set_port(port, cfg, None).unwrap();
+        }
+        a
+    }
+
+    /// E2: `encode_batch` of a ready assignment.
+    pub fn e2(a: &Assignment, map: &PortMap, buf: &mut [u8]) -> usize {
+        a.encode_batch(map, e2::FIRST_SEQ, buf)
+            .expect("E2 fits")
+            .len()
+    }
+
+    /// E2 including building the assignment (`set_port` validates each port's settings).
+    pub fn e2_with_build(map: &PortMap, buf: &mut [u8]) -> usize {
+        e2(&e2_assignment(), map, buf)
+    }
+
+    fn fields(v: &VfInfo) -> VfFields {
+        let mut f = VfFields {
+            vf: v.vf,
+            ..VfFields::default()
+        };
+        if let Some(m) = v.mac {
+            f.mac.copy_from_slice(&m.to_field()[..6]);
+        }
+        if let Some(t) = v.vlan_tag() {
+            f.vlan = t.vlan;
+            f.qos = t.qos;
+        }
+        f.spoofchk = v.spoofchk.map_or(u32::MAX, |s| s.to_u32());
+        f.trust = v.trust.map_or(u32::MAX, |s| s.to_u32());
+        f
+    }
+
+    /// D1: `LinkMessage::parse` and every VF.
+    pub fn d1(msg: &[u8]) -> u64 {
+        let link = LinkMessage::parse(msg).expect("D1 parses");
+        let mut h = FOLD_START;
+        for vf in link.vfs() {
+            h = fold_vf(h, &fields(&vf.expect("D1 VF parses")));
+        }
+        h
+    }
+
+    /// A snapshot of VF 63 on port 1 of the PF in the igb reply (ifindex 2), for MAC, VLAN,
+    /// spoofchk and trust.
+    pub fn s1_snapshot() -> Snapshot {
+        let mut map = PortMap::new();
+        map.add(Port::new(1, 2)).unwrap();
+        let mut a = Assignment::new(S1_VF);
+        let cfg = VfConfig {
+            mac: Some(Mac::ethernet(e2::MAC)),
+            vlan: Some(VlanTag::dot1q(42, 0)),
+            spoofchk: Some(true),
+            trust: Some(true),
+            ..VfConfig::new(S1_VF)
+        };
+        a.set_port(1, cfg, None).unwrap();
+        Snapshot::for_assignment(&a, &map).unwrap()
+    }
+
+    /// S1: `LinkMessage::parse` and `Snapshot::capture`; the checksum is over the state
+    /// captured.
+    pub fn s1(snap: &mut Snapshot, msg: &[u8]) -> u64 {
+        let link = LinkMessage::parse(msg).expect("S1 parses");
+        snap.capture(1, &link).expect("S1 captures");
+        let s = snap.ports()[0].state.expect("captured");
+        let mut f = VfFields {
+            vf: S1_VF,
+            ..VfFields::default()
+        };
+        if let Some(m) = s.mac {
+            f.mac.copy_from_slice(&m.to_field()[..6]);
+        }
+        if let Some(t) = s.vlan {
+            f.vlan = t.vlan;
+            f.qos = t.qos;
+        }
+        f.spoofchk = s.spoofchk.map_or(u32::MAX, |s| s.to_u32());
+        f.trust = s.trust.map_or(u32::MAX, |s| s.to_u32());
+        fold_vf(FOLD_START, &f)
+    }
+}
+
+/// netlink-packet-route (with netlink-packet-core for the netlink header).
+pub mod npr {
+    use super::*;
+    use netlink_packet_core::{
+        NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_REQUEST,
+    };
+    use netlink_packet_route::link::{
+        LinkAttribute, LinkMessage, LinkVfInfo, VfInfo, VfInfoMac, VfInfoSpoofCheck, VfInfoTrust,
+        VfInfoVlan,
+    };
+    use netlink_packet_route::RouteNetlinkMessage;
+
+    fn set_link(
+        ifindex: u32,
+        seq: u32,
+        mac: [u8; 6],
+        vlan: u32,
+        spoofchk_trust: bool,
+        new_link: bool,
+    ) -> NetlinkMessage<RouteNetlinkMessage> {
+        let vf = 0;
+        let mut infos = vec![
+            VfInfo::Mac(VfInfoMac::new(vf, &mac)),
+            VfInfo::Vlan(VfInfoVlan::new(vf, vlan, 0)),
+        ];
+        if spoofchk_trust {
+            infos.push(VfInfo::SpoofCheck(VfInfoSpoofCheck::new(vf, true)));
+            infos.push(VfInfo::Trust(VfInfoTrust::new(vf, true)));
+        }
+        let mut link = LinkMessage::default();
+        link.header.index = ifindex;
+        link.attributes
+            .push(LinkAttribute::VfInfoList(vec![LinkVfInfo(infos)]));
+        let payload = if new_link {
+            RouteNetlinkMessage::NewLink(link)
+        } else {
+            RouteNetlinkMessage::SetLink(link)
+        };
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | NLM_F_ACK;
+        header.sequence_number = seq;
+        let mut msg = NetlinkMessage::new(header, NetlinkPayload::from(payload));
+        msg.finalize();
+        msg
+    }
+
+    /// E1: build the message tree, `finalize`, `serialize`.
+    pub fn e1(buf: &mut [u8]) -> usize {
+        let msg = set_link(e1::IFINDEX, e1::SEQ, e1::MAC, e1::VLAN, true, true);
+        let len = msg.buffer_len();
+        msg.serialize(&mut buf[..len]);
+        len
+    }
+
+    /// E2: the same for each port, back to back (RTM_SETLINK, as vfnl sends).
+    pub fn e2(buf: &mut [u8]) -> usize {
+        let mut at = 0;
+        for (i, (_, ifindex, vlan)) in e2::PORTS.into_iter().enumerate() {
+            let msg = set_link(
+                ifindex,
+                e2::FIRST_SEQ + i as u32,
+                e2::MAC,
+                vlan,
+                false,
+                false,
+            );
+            let len = msg.buffer_len();
+            msg.serialize(&mut buf[at..at + len]);
+            at += (len + 3) & !3;
+        }
+        at
+    }
+
+    fn fields(infos: &[VfInfo]) -> VfFields {
+        let mut f = VfFields::default();
+        for i in infos {
+            match i {
+                VfInfo::Mac(m) => {
+                    f.vf = m.vf_id;
+                    f.mac.copy_from_slice(&m.mac[..6]);
+                }
+                VfInfo::Vlan(v) => {
+                    f.vlan = v.vlan_id;
+                    f.qos = v.qos;
+                }
+                VfInfo::SpoofCheck(s) => f.spoofchk = u32::from(s.enabled),
+                VfInfo::Trust(t) => f.trust = u32::from(t.enabled),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn vf_list(msg: &[u8]) -> Vec<LinkVfInfo> {
+        let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(msg).expect("npr parses");
+        let NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(link)) = m.payload else {
+            panic!("npr: not a NewLink")
+        };
+        link.attributes
+            .into_iter()
+            .find_map(|a| match a {
+                LinkAttribute::VfInfoList(l) => Some(l),
+                _ => None,
+            })
+            .expect("npr: no VF list")
+    }
+
+    /// D1: `NetlinkMessage::deserialize` and every VF.
+    pub fn d1(msg: &[u8]) -> u64 {
+        let mut h = FOLD_START;
+        for LinkVfInfo(infos) in vf_list(msg) {
+            h = fold_vf(h, &fields(&infos));
+        }
+        h
+    }
+
+    /// S1: deserialize and find VF 63.
+    pub fn s1(msg: &[u8]) -> u64 {
+        vf_list(msg)
+            .iter()
+            .map(|LinkVfInfo(infos)| fields(infos))
+            .find(|f| f.vf == S1_VF)
+            .map_or(FOLD_START, |f| fold_vf(FOLD_START, &f))
+    }
+}
