@@ -227,6 +227,23 @@ static void test_decode(void) {
     CHECK(vfnl_vf_next(IGB_DUMP_VF_REPLY_PART1, sizeof IGB_DUMP_VF_REPLY_PART1, &c, &info, &has) == VFNL_OK && has == 0);
 }
 
+static void test_getlink_encode(void) {
+    /* The capture's request: GETLINK of eth0 (ifindex 2), seq 1, RTEXT_FILTER_VF. */
+    static const uint8_t want[] = {0x28, 0, 0, 0, 0x12, 0, 0x01, 0, 0x01, 0, 0, 0, 0, 0, 0, 0,
+                                   0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                   0x08, 0, 0x1d, 0, 0x01, 0, 0, 0};
+    uint8_t buf[64];
+    size_t needed = 0;
+    CHECK(vfnl_getlink_encode(2, 1, 0, buf, sizeof buf, &needed) == VFNL_OK);
+    CHECK(needed == sizeof want && memcmp(buf, want, sizeof want) == 0);
+    CHECK(vfnl_getlink_encode(2, 1, 1, buf, sizeof buf, &needed) == VFNL_OK && buf[36] == 9);
+    memset(buf, 0xa5, sizeof buf);
+    CHECK(vfnl_getlink_encode(2, 1, 0, buf, 10, &needed) == VFNL_ERR_BUFFER_TOO_SMALL && needed == 40 && buf[0] == 0xa5);
+    CHECK(vfnl_getlink_encode(2, 1, 2, buf, sizeof buf, &needed) == VFNL_ERR_INVALID_ARGUMENT);
+    CHECK(vfnl_getlink_encode(0, 1, 0, buf, sizeof buf, &needed) == VFNL_ERR_INVALID_ARGUMENT);
+    CHECK(vfnl_getlink_encode(2, 1, 0, buf, sizeof buf, NULL) == VFNL_ERR_NULL);
+}
+
 static void test_acks(void) {
     /* A one-port batch whose message is the very one igb refused (rate while down). */
     struct vfnl_port ports[1] = {port(1, 2, "eth0")};
@@ -363,6 +380,7 @@ int main(void) {
         {"PCI address parse and format", test_pci},
         {"batch encode: RFC dual-port, short buffer, bad values", test_batch_encode},
         {"decode a real igb reply and its VFs, truncation, malformed", test_decode},
+        {"GETLINK encode: the kernel-answered bytes, short buffer, bad values", test_getlink_encode},
         {"ACKs mapped to ports: real igb refusal, duplicate, foreign", test_acks},
         {"snapshot: new, capture real replies, restore, corruption", test_snapshot},
         {"topology from the fixture sysfs tree", test_topology},

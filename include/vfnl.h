@@ -986,6 +986,22 @@ vfnl_result vfnl_vf_next(const uint8_t *msg,
                          uint8_t *has_vf);
 
 /*
+ Encodes an RTM_GETLINK of the link with `ifindex`, asking for VF data (and, with
+ `skip_stats` 1, leaving statistics out, which keeps large VF lists under the kernel's
+ 64 KiB limit): what a stack with its own socket sends before vfnl_snapshot_capture.
+ `*needed` gets the size (also on VFNL_ERR_BUFFER_TOO_SMALL, with `buf` untouched).
+
+ # Safety
+ `buf` is NULL or has `buf_len` writable bytes; `needed` is NULL or writable.
+ */
+vfnl_result vfnl_getlink_encode(uint32_t ifindex,
+                                uint32_t seq,
+                                uint8_t skip_stats,
+                                uint8_t *buf,
+                                size_t buf_len,
+                                size_t *needed);
+
+/*
  Parses "0000:06:02.1" (or the short "06:02.1") into `*out`.
 
  # Safety

@@ -1,10 +1,10 @@
 /*
- * A stack that owns its netlink socket (as libvirt does) and uses vfnl only to decode:
- * sends its own RTM_GETLINK for "lo" with VF data asked for, and decodes the reply with
- * vfnl_link_parse / vfnl_vf_next. Build: gcc own_socket.c $(pkg-config --cflags --libs vfnl)
+ * A stack that owns its netlink socket (as libvirt does) and uses vfnl only to encode and
+ * decode: vfnl_getlink_encode builds an RTM_GETLINK for "lo" with VF data asked for, the
+ * stack sends it on its own socket, and vfnl_link_parse / vfnl_vf_next decode the reply.
+ * Build: gcc own_socket.c $(pkg-config --cflags --libs vfnl)
  */
 #include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,23 +18,16 @@ int main(void) {
         printf("no netlink socket here; nothing to show\n");
         return 0;
     }
-    struct {
-        struct nlmsghdr h;
-        struct ifinfomsg i;
-        struct rtattr a;
-        uint32_t mask;
-    } req;
-    memset(&req, 0, sizeof req);
-    req.h.nlmsg_len = sizeof req;
-    req.h.nlmsg_type = RTM_GETLINK;
-    req.h.nlmsg_flags = NLM_F_REQUEST;
-    req.h.nlmsg_seq = 1;
-    req.i.ifi_index = (int)if_nametoindex("lo");
-    req.a.rta_type = IFLA_EXT_MASK;
-    req.a.rta_len = RTA_LENGTH(sizeof req.mask);
-    req.mask = RTEXT_FILTER_VF;
+    uint8_t req[64];
+    size_t req_len = 0;
+    vfnl_result e = vfnl_getlink_encode(if_nametoindex("lo"), 1, 0, req, sizeof req, &req_len);
+    if (e != VFNL_OK) {
+        fprintf(stderr, "vfnl_getlink_encode: %s\n", vfnl_strerror(e));
+        close(fd);
+        return 1;
+    }
     struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+    if (sendto(fd, req, req_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
         printf("sendto failed; nothing to show\n");
         close(fd);
         return 0;

@@ -315,3 +315,39 @@ pub unsafe extern "C" fn vfnl_vf_next(
         }
     })
 }
+
+/// Encodes an RTM_GETLINK of the link with `ifindex`, asking for VF data (and, with
+/// `skip_stats` 1, leaving statistics out, which keeps large VF lists under the kernel's
+/// 64 KiB limit): what a stack with its own socket sends before vfnl_snapshot_capture.
+/// `*needed` gets the size (also on VFNL_ERR_BUFFER_TOO_SMALL, with `buf` untouched).
+///
+/// # Safety
+/// `buf` is NULL or has `buf_len` writable bytes; `needed` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn vfnl_getlink_encode(
+    ifindex: u32,
+    seq: u32,
+    skip_stats: u8,
+    buf: *mut u8,
+    buf_len: usize,
+    needed: *mut usize,
+) -> vfnl_result {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (buf, needed) = unsafe { (ptr::bytes_mut(buf, buf_len)?, ptr::w(needed)?) };
+        let mut req = vfnl_core::GetLink::new(vfnl_core::LinkTarget::Index(ifindex)).seq(seq);
+        match skip_stats {
+            0 => {}
+            1 => req = req.skip_stats(),
+            _ => return Err(VFNL_ERR_INVALID_ARGUMENT),
+        }
+        // Measured first so that a short buffer is left untouched.
+        let len = req.encode(&mut [0u8; 64])?;
+        *needed = len;
+        if len > buf.len() {
+            return Err(VFNL_ERR_BUFFER_TOO_SMALL);
+        }
+        req.encode(buf)?;
+        Ok(())
+    })
+}
