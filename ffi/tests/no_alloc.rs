@@ -87,6 +87,10 @@ fn encode_and_decode_allocate_nothing() {
             vfnl_link_parse(reply.as_ptr(), reply.len(), &mut link),
             VFNL_OK
         );
+        assert_eq!(
+            vfnl_getlink_encode(2, 7, 1, buf.as_mut_ptr(), buf.len(), &mut needed),
+            VFNL_OK
+        );
         let mut cursor = vfnl_vf_cursor::default();
         let mut has = 1u8;
         let mut n = 0;
