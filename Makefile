@@ -46,6 +46,7 @@ fuzz-seeds:
 ## 8 random cases in the interpreter (the native `make test` runs 256).
 MIRI_ENV = MIRIFLAGS="-Zmiri-disable-isolation" PROPTEST_CASES=8
 miri:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@rustup +nightly component list --installed | grep -q '^miri' || rustup +nightly component add miri rust-src
 	$(MIRI_ENV) $(CARGO) +nightly miri test -p vfnl
 	$(MIRI_ENV) $(CARGO) +nightly miri test -p vfnl --features std --lib --test apply
