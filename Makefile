@@ -154,3 +154,15 @@ fuzz:
 ## Rewrites the fuzz seed corpora (fuzz/seeds/) from the golden vectors.
 fuzz-seeds:
 	$(CARGO) run -q -p vfnl-bench --bin fuzz-seeds -- fuzz/seeds
+
+## The core's test suite under Miri (nightly): every test of the no_std core, then the std
+## layer's unit tests and its transactional-apply tests over a fake transport. Not run:
+## tests/socket.rs, which needs real netlink sockets (Miri has none). Isolation is off so
+## proptest can read its persisted regression seeds; PROPTEST_CASES keeps each property to
+## 8 random cases in the interpreter (the native `make test` runs 256).
+MIRI_ENV = MIRIFLAGS="-Zmiri-disable-isolation" PROPTEST_CASES=8
+miri:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@rustup +nightly component list --installed | grep -q '^miri' || rustup +nightly component add miri rust-src
+	$(MIRI_ENV) $(CARGO) +nightly miri test -p vfnl
+	$(MIRI_ENV) $(CARGO) +nightly miri test -p vfnl --features std --lib --test apply

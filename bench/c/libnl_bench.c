@@ -1,5 +1,5 @@
 /*
- * The libnl-route-3 peer of vfnl's benchmarks (bench/README.md).
+ * The libnl-route-3 peer of vfnl's benchmarks (docs/PERFORMANCE.md).
  *
  * Usage: libnl_bench DATA_DIR
  *

@@ -415,6 +415,7 @@ fn main() {
             format!("checksum {want:016x}"),
             checksum_check(npr::d1(msg), want),
             checksum_check(floor::decode_all(msg), want),
+            checksum_check(floor::decode_all_full(msg), want),
             format!("{} bytes", msg.len()),
         ];
         let mut copy = vec![0u8; msg.len()];
@@ -422,6 +423,7 @@ fn main() {
             alloc::per_op(ALLOC_ITERS, || vfnl_impl::d1(msg)),
             alloc::per_op(ALLOC_ITERS, || npr::d1(msg)),
             alloc::per_op(ALLOC_ITERS, || floor::decode_all(msg)),
+            alloc::per_op(ALLOC_ITERS, || floor::decode_all_full(msg)),
             alloc::per_op(ALLOC_ITERS, || {
                 copy.copy_from_slice(black_box(msg));
                 copy.len() as u64
@@ -439,6 +441,10 @@ fn main() {
             Case {
                 name: "floor: hand-written nla walk",
                 op: Box::new(|| floor::decode_all(msg)),
+            },
+            Case {
+                name: "hand-written walk decoding every attribute",
+                op: Box::new(|| floor::decode_all_full(msg)),
             },
             Case {
                 name: "memcpy of the reply",
@@ -657,6 +663,13 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
         vfnl_allocs,
         vfnl_allocs == 0.0,
     );
+    for sc in ["D1-64", "D1-max"] {
+        let r = vfnl_ns(rows, sc) / ns_of(rows, sc, "hand-written walk decoding");
+        let _ = writeln!(
+            s,
+            "| {sc}: vfnl ÷ hand-written walk decoding every attribute, as vfnl does (no target) | {r:.2} | - |"
+        );
+    }
 
     if let Some(size) = &args.size {
         let _ = writeln!(s, "\n## Size\n");

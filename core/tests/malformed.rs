@@ -441,12 +441,15 @@ fn no_panic_on_prefixes_and_byte_flips() {
         }
         let _ = NlmsgHeader::parse(b);
     };
+    // Under Miri every 61st cut and byte only: the full sweep is some 10^5 decodes, hours in
+    // the interpreter; the native run (and the fuzz targets) cover every one.
+    let stride = if cfg!(miri) { 61 } else { 1 };
     for input in &inputs {
-        for cut in 0..input.len() {
+        for cut in (0..input.len()).step_by(stride) {
             walk(&input[..cut]);
         }
         let mut m = input.to_vec();
-        for i in 0..m.len() {
+        for i in (0..m.len()).step_by(stride) {
             for flip in [0x01u8, 0x80, 0xff] {
                 m[i] ^= flip;
                 walk(&m);

@@ -390,8 +390,10 @@ fn snapshot_survives_bytes_and_rejects_corruption() {
     let mut m = bytes;
     m[8] = 2;
     assert_eq!(fault(&m), SnapshotFault::Version { found: 2 });
-    // Every single-bit flip past the magic and version is caught by the checksum.
-    for i in 10..SNAPSHOT_LEN {
+    // Every single-bit flip past the magic and version is caught by the checksum. (Under
+    // Miri every 421st byte only: 13,520 checksums of 1,696 bytes take hours there.)
+    let stride = if cfg!(miri) { 421 } else { 1 };
+    for i in (10..SNAPSHOT_LEN).step_by(stride) {
         for bit in 0..8 {
             let mut m = bytes;
             m[i] ^= 1 << bit;

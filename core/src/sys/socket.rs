@@ -1251,6 +1251,9 @@ mod tests {
     }
 
     #[test]
+    // Compares glibc's strerror text; Miri's strerror_r shim words it differently (it
+    // appends "(os error N)" itself), so under Miri the expected string cannot match.
+    #[cfg_attr(miri, ignore)]
     fn errors_say_what_happened() {
         let e = SysError::Kernel {
             errno: 34,
