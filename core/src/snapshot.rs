@@ -63,7 +63,13 @@ bitflags! {
 impl Fields {
     /// The fields a port's settings change.
     pub fn changed_by(s: &PortSettings) -> Fields {
-        let c = &s.config;
+        let mut f = Fields::of_config(&s.config);
+        f.set(Fields::VIRTUALPORT, s.virtualport.is_some());
+        f
+    }
+
+    /// The VF fields a config sets (virtualport is not part of a config).
+    pub fn of_config(c: &VfConfig) -> Fields {
         let mut f = Fields::empty();
         f.set(Fields::MAC, c.mac.is_some());
         f.set(Fields::VLAN, c.vlan.is_some());
@@ -75,7 +81,6 @@ impl Fields {
         f.set(Fields::TRUST, c.trust.is_some());
         f.set(Fields::IB_NODE_GUID, c.ib_node_guid.is_some());
         f.set(Fields::IB_PORT_GUID, c.ib_port_guid.is_some());
-        f.set(Fields::VIRTUALPORT, s.virtualport.is_some());
         f
     }
 }
@@ -218,11 +223,7 @@ impl PortState {
         if want(Fields::IB_PORT_GUID) {
             c.ib_port_guid = self.ib_port_guid;
         }
-        let restorable = Fields::changed_by(&PortSettings {
-            port: 1,
-            config: c,
-            virtualport: None,
-        });
+        let restorable = Fields::of_config(&c);
         (
             c,
             fields
