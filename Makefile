@@ -59,10 +59,14 @@ LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Wpedantic -Werror -g
 FIXTURE := $(CURDIR)/fixtures/sysfs/mlx4-dual-port
 
-.PHONY: lib cbindgen-install header header-check symbols-check c-tests c-examples c-check install
+.PHONY: lib cbindgen-install header header-check symbols-check size-check c-tests c-examples c-check install
 
+# One crate type per build: with several (rlib for the Rust tests), rustc does not merge the
+# staticlib into one LTO unit, and an unmerged libvfnl.a drags std's panic machinery (some
+# 270 KiB) into every C program that links it.
 lib:
-	$(CARGO) build --release -p vfnl-ffi
+	$(CARGO) rustc --release -p vfnl-ffi --crate-type staticlib
+	$(CARGO) rustc --release -p vfnl-ffi --crate-type cdylib
 
 cbindgen-install:
 	@cbindgen --version 2>/dev/null | grep -qx "cbindgen $(CBINDGEN_VERSION)" || \
@@ -139,7 +143,12 @@ c-examples:
 	./target/c/own_socket-static > /dev/null
 	@echo "c-examples: built with pkg-config, static and shared, and ran"
 
-c-check: header-check symbols-check c-tests c-examples
+## The encode/decode API links into a C program with no panic path and within 100 KiB
+## (bench/size/measure.sh; `make bench` reports the same figures).
+size-check: lib
+	@LIBS_PRIVATE="$(LIBS_PRIVATE)" bash bench/size/measure.sh | grep -E 'growth|libvfnl.a \||Panic|Target'
+
+c-check: header-check symbols-check size-check c-tests c-examples
 
 ## Benchmarks against netlink-packet-route, libnl and a hand-written floor, plus the size
 ## probe; prints the table and writes bench/results.md. Not part of `make check`.

@@ -22,6 +22,8 @@ else
     echo "bench: libnl-route-3-dev not available; the libnl peer is left out" >&2
 fi
 
+make -s lib
+make -s lib
 bash bench/size/measure.sh > "$DATA/size.md"
 
 cargo build --release -p vfnl-bench

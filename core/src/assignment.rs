@@ -206,7 +206,10 @@ impl Assignment {
             let seq = first_seq.wrapping_add(i as u32);
             // One pass: the whole batch is measured only when it does not fit, to report its
             // size (or the error a later port has, as measuring first would).
-            let len = match self.message(settings, map, seq)?.encode(&mut buf[offset..]) {
+            let len = match self
+                .message(settings, map, seq)?
+                .encode(buf.get_mut(offset..).unwrap_or_default())
+            {
                 Ok(len) => len,
                 Err(Error::BufferTooSmall { .. }) => {
                     return Err(Error::BufferTooSmall {

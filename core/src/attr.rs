@@ -208,6 +208,13 @@ pub struct MessageStart {
     start: usize,
 }
 
+/// An attribute header: `nla_len`, then `nla_type`.
+fn nla_header(nla_len: u16, kind: u16) -> [u8; NLA_HDRLEN] {
+    let [l0, l1] = nla_len.to_ne_bytes();
+    let [k0, k1] = kind.to_ne_bytes();
+    [l0, l1, k0, k1]
+}
+
 /// Writes netlink messages and attributes into a caller's buffer.
 ///
 /// Errors are sticky and reported once, by [`finish`](Writer::finish): write a whole message,
@@ -264,16 +271,23 @@ impl<'b> Writer<'b> {
     pub fn reserve(&mut self, n: usize) -> Option<&mut [u8]> {
         let start = self.len;
         self.len = start.saturating_add(n);
-        if self.overflow || n > self.buf.len().saturating_sub(start) {
-            self.overflow = true;
-            return None;
-        }
         // Sliced as `[start..][..n]` so the length is visibly `n`: for the constant sizes of
         // headers and fixed attributes the zeroing then compiles to a few stores, not a call
-        // to memset.
-        let out = &mut self.buf[start..][..n];
-        out.fill(0);
-        Some(out)
+        // to memset. Checked slicing, here and below: the writer has no panic path at all.
+        let out = match self.overflow {
+            false => self.buf.get_mut(start..).and_then(|b| b.get_mut(..n)),
+            true => None,
+        };
+        match out {
+            Some(out) => {
+                out.fill(0);
+                Some(out)
+            }
+            None => {
+                self.overflow = true;
+                None
+            }
+        }
     }
 
     /// Appends raw bytes.
@@ -294,15 +308,17 @@ impl<'b> Writer<'b> {
     /// Appends one attribute whose payload `fill` writes into `payload_len` zeroed bytes,
     /// then pads it.
     pub fn attr_with(&mut self, kind: u16, payload_len: usize, fill: impl FnOnce(&mut [u8])) {
-        let total = NLA_HDRLEN + payload_len;
+        let total = payload_len.saturating_add(NLA_HDRLEN);
         let Ok(nla_len) = u16::try_from(total) else {
             self.fail(Error::NestTooLong { kind, len: total });
             return;
         };
-        if let Some(out) = self.reserve(total) {
-            out[0..2].copy_from_slice(&nla_len.to_ne_bytes());
-            out[2..4].copy_from_slice(&kind.to_ne_bytes());
-            fill(&mut out[NLA_HDRLEN..]);
+        if let Some((header, payload)) = self
+            .reserve(total)
+            .and_then(|out| out.split_first_chunk_mut::<NLA_HDRLEN>())
+        {
+            *header = nla_header(nla_len, kind);
+            fill(payload);
         }
         self.pad();
     }
@@ -317,16 +333,25 @@ impl<'b> Writer<'b> {
             self.fail(Error::NestTooLong { kind, len: total });
             return;
         };
-        if let Some(out) = self.reserve(align(total)) {
-            out[0..2].copy_from_slice(&nla_len.to_ne_bytes());
-            out[2..4].copy_from_slice(&kind.to_ne_bytes());
-            out[NLA_HDRLEN..total].copy_from_slice(payload);
+        if let Some((header, rest)) = self
+            .reserve(align(total))
+            .and_then(|out| out.split_first_chunk_mut::<NLA_HDRLEN>())
+        {
+            *header = nla_header(nla_len, kind);
+            if let Some(out) = rest.first_chunk_mut::<N>() {
+                *out = *payload;
+            }
         }
     }
 
     /// Appends one attribute with the given payload.
     pub fn attr(&mut self, kind: u16, payload: &[u8]) {
-        self.attr_with(kind, payload.len(), |out| out.copy_from_slice(payload));
+        self.attr_with(kind, payload.len(), |out| {
+            // Always equal; the check lets the copy compile without a panic path.
+            if out.len() == payload.len() {
+                out.copy_from_slice(payload)
+            }
+        });
     }
 
     /// Appends a `u8` attribute.
@@ -355,7 +380,7 @@ impl<'b> Writer<'b> {
             return;
         }
         self.attr_with(kind, s.len() + 1, |out| {
-            out[..s.len()].copy_from_slice(s.as_bytes())
+            out.iter_mut().zip(s.as_bytes()).for_each(|(o, b)| *o = *b)
         });
     }
 
@@ -363,7 +388,9 @@ impl<'b> Writer<'b> {
     pub fn nest_start(&mut self, kind: u16) -> Nest {
         let start = self.len;
         if let Some(out) = self.reserve(NLA_HDRLEN) {
-            out[2..4].copy_from_slice(&kind.to_ne_bytes());
+            if let Some(header) = out.first_chunk_mut::<NLA_HDRLEN>() {
+                *header = nla_header(0, kind);
+            }
         }
         Nest { kind, start }
     }
@@ -378,9 +405,7 @@ impl<'b> Writer<'b> {
             });
             return;
         };
-        if !self.overflow {
-            self.buf[nest.start..nest.start + 2].copy_from_slice(&nla_len.to_ne_bytes());
-        }
+        self.patch(nest.start, nla_len.to_ne_bytes());
     }
 
     /// Opens a message: writes its header now, fixes `nlmsg_len` at
@@ -394,7 +419,10 @@ impl<'b> Writer<'b> {
     ) -> MessageStart {
         self.pad();
         let start = self.len;
-        if let Some(out) = self.reserve(NlmsgHeader::LEN) {
+        if let Some(out) = self
+            .reserve(NlmsgHeader::LEN)
+            .and_then(|out| out.first_chunk_mut::<{ NlmsgHeader::LEN }>())
+        {
             let header = NlmsgHeader {
                 len: 0,
                 message_type,
@@ -402,9 +430,7 @@ impl<'b> Writer<'b> {
                 seq,
                 pid,
             };
-            let mut fixed = [0u8; NlmsgHeader::LEN];
-            header.emit(&mut fixed);
-            out.copy_from_slice(&fixed);
+            header.emit(out);
         }
         MessageStart { start }
     }
@@ -416,8 +442,21 @@ impl<'b> Writer<'b> {
             self.fail(Error::MessageTooLong { len });
             return;
         };
-        if !self.overflow {
-            self.buf[msg.start..msg.start + 4].copy_from_slice(&nlmsg_len.to_ne_bytes());
+        self.patch(msg.start, nlmsg_len.to_ne_bytes());
+    }
+
+    /// Overwrites the bytes at `at` (a length fixed up after its contents), unless they
+    /// were never written.
+    fn patch<const N: usize>(&mut self, at: usize, bytes: [u8; N]) {
+        if self.overflow {
+            return;
+        }
+        if let Some(out) = self
+            .buf
+            .get_mut(at..)
+            .and_then(|b| b.first_chunk_mut::<N>())
+        {
+            *out = bytes;
         }
     }
 

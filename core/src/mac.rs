@@ -61,7 +61,8 @@ impl Mac {
 
     /// The address bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len as usize]
+        // `len` is 1..=32 by construction; `get` keeps the accessor free of a panic path.
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
     }
 
     /// The address padded with zeros to the kernel's 32-byte field.

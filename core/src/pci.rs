@@ -48,12 +48,35 @@ pub struct PciAddress {
 /// Most characters in an address's text: an 8-digit domain, `:bb:ss.f`.
 pub const PCI_ADDRESS_MAX_LEN: usize = 16;
 
-fn hex(s: &str, max_digits: usize, part: PciPart) -> Result<u32, Error> {
-    let bad = Error::BadPciAddress { part };
-    if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad);
+/// 1 to `max_digits` (at most 8) hex digits.
+fn hex(s: &[u8], max_digits: usize, part: PciPart) -> Result<u32, Error> {
+    if s.is_empty() || s.len() > max_digits {
+        return Err(Error::BadPciAddress { part });
     }
-    u32::from_str_radix(s, 16).map_err(|_| bad)
+    s.iter().try_fold(0u32, |n, &b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return Err(Error::BadPciAddress { part }),
+        };
+        Ok(n << 4 | u32::from(d))
+    })
+}
+
+/// `s` split around its last `sep`.
+fn rsplit_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let at = s.iter().rposition(|&b| b == sep)?;
+    let (head, tail) = s.split_at_checked(at)?;
+    Some((head, tail.get(1..)?))
+}
+
+/// The digit for the low nibble of `n`.
+fn hex_digit(n: u32) -> u8 {
+    b"0123456789abcdef"
+        .get((n & 0xf) as usize)
+        .copied()
+        .unwrap_or(b'0')
 }
 
 impl PciAddress {
@@ -66,6 +89,43 @@ impl PciAddress {
             function,
         }
     }
+
+    /// Writes the canonical text (`0000:06:02.1`, what [`Display`](fmt::Display) prints)
+    /// into `out` and returns it: the same text without `core::fmt`, which a C caller's
+    /// binary then need not carry.
+    ///
+    /// ```
+    /// use vfnl::pci::{PciAddress, PCI_ADDRESS_MAX_LEN};
+    /// let mut buf = [0; PCI_ADDRESS_MAX_LEN];
+    /// let vmd = PciAddress { domain: 0x10000, bus: 0xe1, slot: 0x1f, function: 7 };
+    /// assert_eq!(vmd.format_into(&mut buf), "10000:e1:1f.7");
+    /// ```
+    pub fn format_into<'b>(&self, out: &'b mut [u8; PCI_ADDRESS_MAX_LEN]) -> &'b str {
+        // At least 4 domain digits, more when it needs them (up to 8).
+        let domain_digits = (8 - self.domain.leading_zeros() as usize / 4).max(4);
+        let mut text = [0u8; PCI_ADDRESS_MAX_LEN];
+        let mut len = 0;
+        let mut put = |b: u8| {
+            if let Some(slot) = text.get_mut(len) {
+                *slot = b;
+                len += 1;
+            }
+        };
+        for i in (0..domain_digits).rev() {
+            put(hex_digit(self.domain >> (4 * i)));
+        }
+        put(b':');
+        put(hex_digit(u32::from(self.bus >> 4)));
+        put(hex_digit(u32::from(self.bus)));
+        put(b':');
+        put(hex_digit(u32::from(self.slot >> 4)));
+        put(hex_digit(u32::from(self.slot)));
+        put(b'.');
+        put(hex_digit(u32::from(self.function)));
+        *out = text;
+        // All ASCII: the conversion cannot fail.
+        core::str::from_utf8(out.get(..len).unwrap_or_default()).unwrap_or_default()
+    }
 }
 
 impl FromStr for PciAddress {
@@ -75,11 +135,12 @@ impl FromStr for PciAddress {
         let format = Error::BadPciAddress {
             part: PciPart::Format,
         };
-        let (rest, function) = s.rsplit_once('.').ok_or(format)?;
-        let mut parts = rest.rsplitn(3, ':');
-        let slot = parts.next().ok_or(format)?;
-        let bus = parts.next().ok_or(format)?;
-        let domain = parts.next().map_or(Ok(0), |d| hex(d, 8, PciPart::Domain))?;
+        let (rest, function) = rsplit_once(s.as_bytes(), b'.').ok_or(format)?;
+        let (rest, slot) = rsplit_once(rest, b':').ok_or(format)?;
+        let (domain, bus) = match rsplit_once(rest, b':') {
+            Some((domain, bus)) => (hex(domain, 8, PciPart::Domain)?, bus),
+            None => (0, rest),
+        };
         let bus = hex(bus, 2, PciPart::Bus)? as u8;
         let slot = hex(slot, 2, PciPart::Slot)?;
         if slot > 0x1f {
@@ -104,11 +165,7 @@ impl FromStr for PciAddress {
 
 impl fmt::Display for PciAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04x}:{:02x}:{:02x}.{:x}",
-            self.domain, self.bus, self.slot, self.function
-        )
+        f.write_str(self.format_into(&mut [0; PCI_ADDRESS_MAX_LEN]))
     }
 }
 

@@ -24,7 +24,7 @@ use crate::assignment::{Assignment, PortSettings};
 use crate::batch::Batch;
 use crate::error::Error;
 use crate::link::LinkMessage;
-use crate::mac::{Mac, MAX_ADDR_LEN};
+use crate::mac::Mac;
 use crate::pci::PciAddress;
 use crate::port::{ifname, IfName, Port, PortMap, MAX_PORTS};
 use crate::vf::{LinkState, RateLimit, VfConfig, VfInfo, VfSetting, VlanProto, VlanTag};
@@ -447,11 +447,15 @@ impl Snapshot {
             put32(out, 24, pci.domain);
         }
         out[28] = self.ports.len() as u8;
-        for (i, p) in self.ports.iter().enumerate() {
-            let at = HEADER_LEN + i * PORT_RECORD_LEN;
-            write_port(p, &mut out[at..at + PORT_RECORD_LEN]);
+        let records = out.get_mut(HEADER_LEN..).unwrap_or_default();
+        for (p, r) in self
+            .ports
+            .iter()
+            .zip(records.chunks_exact_mut(PORT_RECORD_LEN))
+        {
+            write_port(p, r);
         }
-        let crc = crc32(&out[..SNAPSHOT_LEN - 4]);
+        let crc = crc32(out.get(..SNAPSHOT_LEN - 4).unwrap_or_default());
         put32(out, SNAPSHOT_LEN - 4, crc);
         Ok(SNAPSHOT_LEN)
     }
@@ -488,14 +492,25 @@ impl Snapshot {
     }
 }
 
+// Field writers for the fixed layout; the offsets are constants inside the record, and the
+// checked slicing keeps serializing free of a panic path.
+fn put<const N: usize>(b: &mut [u8], at: usize, v: [u8; N]) {
+    if let Some(out) = b.get_mut(at..).and_then(|b| b.first_chunk_mut::<N>()) {
+        *out = v;
+    }
+}
+fn put_bytes(b: &mut [u8], at: usize, v: &[u8]) {
+    let out = b.get_mut(at..).unwrap_or_default();
+    out.iter_mut().zip(v).for_each(|(o, v)| *o = *v);
+}
 fn put16(b: &mut [u8], at: usize, v: u16) {
-    b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    put(b, at, v.to_le_bytes());
 }
 fn put32(b: &mut [u8], at: usize, v: u32) {
-    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put(b, at, v.to_le_bytes());
 }
 fn put64(b: &mut [u8], at: usize, v: u64) {
-    b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+    put(b, at, v.to_le_bytes());
 }
 fn get16(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
@@ -554,14 +569,14 @@ fn write_port(p: &PortSnapshot, r: &mut [u8]) {
     let mut flags = 0;
     if let Some(name) = &p.port.name {
         flags |= rec::NAMED;
-        r[rec::NAME..rec::NAME + name.len()].copy_from_slice(name.as_bytes());
+        put_bytes(r, rec::NAME, name.as_bytes());
     }
     if let Some(s) = &p.state {
         flags |= rec::CAPTURED;
         put16(r, rec::PRESENT, s.present().bits());
         if let Some(mac) = s.mac {
             r[rec::MAC_LEN] = mac.len() as u8;
-            r[rec::MAC..rec::MAC + MAX_ADDR_LEN].copy_from_slice(&mac.to_field());
+            put(r, rec::MAC, mac.to_field());
         }
         if let Some(t) = s.vlan {
             put32(r, rec::VLAN, t.vlan);
@@ -595,26 +610,20 @@ fn write_port(p: &PortSnapshot, r: &mut [u8]) {
             present |= 2;
             let s = profile.as_str().as_bytes();
             r[rec::VP_PROFILE_LEN] = s.len() as u8;
-            r[rec::VP_PROFILE..rec::VP_PROFILE + s.len()].copy_from_slice(s);
+            put_bytes(r, rec::VP_PROFILE, s);
         }
         if let Some(vsi) = v.vsi_type {
             present |= 4;
             let [a, b, c] = vsi.type_id;
-            r[rec::VP_VSI..rec::VP_VSI + 5].copy_from_slice(&[
-                vsi.manager_id,
-                a,
-                b,
-                c,
-                vsi.type_version,
-            ]);
+            put(r, rec::VP_VSI, [vsi.manager_id, a, b, c, vsi.type_version]);
         }
         if let Some(u) = &v.instance_uuid {
             present |= 8;
-            r[rec::VP_INSTANCE..rec::VP_INSTANCE + 16].copy_from_slice(u);
+            put(r, rec::VP_INSTANCE, *u);
         }
         if let Some(u) = &v.host_uuid {
             present |= 16;
-            r[rec::VP_HOST..rec::VP_HOST + 16].copy_from_slice(u);
+            put(r, rec::VP_HOST, *u);
         }
         if let Some(req) = v.request {
             present |= 32;

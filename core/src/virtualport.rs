@@ -189,7 +189,8 @@ impl PortProfile {
     pub fn as_str(&self) -> &str {
         // Built only from a &str of `len` bytes, so this never fails; the fallback keeps the
         // no-panic promise without unsafe.
-        core::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+        core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or_default())
+            .unwrap_or("")
     }
 }
 

@@ -165,6 +165,21 @@ fn read_back(msg: &[u8]) -> Vec<VfInfo> {
 }
 
 proptest! {
+    /// The canonical text (written without core::fmt, for the C library) is the
+    /// printf-style `%04x:%02x:%02x.%x` that sysfs uses, and parses back to the address; so
+    /// does the short form for domain 0, in either case of hex digits.
+    #[test]
+    fn pci_address_text(domain: u32, bus: u8, slot in 0u8..32, function in 0u8..8) {
+        let a = PciAddress { domain, bus, slot, function };
+        let text = format!("{domain:04x}:{bus:02x}:{slot:02x}.{function:x}");
+        prop_assert_eq!(a.to_string(), text.clone());
+        prop_assert_eq!(text.parse::<PciAddress>(), Ok(a));
+        prop_assert_eq!(text.to_uppercase().parse::<PciAddress>(), Ok(a));
+        if domain == 0 {
+            prop_assert_eq!(text["0000:".len()..].parse::<PciAddress>(), Ok(a));
+        }
+    }
+
     #[test]
     fn vf_attr_round_trip(a in vf_attr(), fill in any::<u8>()) {
         let mut buf = [fill; 256];

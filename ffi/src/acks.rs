@@ -111,7 +111,9 @@ fn outcome_to_c(o: &PortOutcome) -> vfnl_port_outcome {
             }
             if let Some(path) = &f.attr {
                 c.attr_depth = path.len() as u8;
-                c.attr_path[..path.len()].copy_from_slice(path);
+                for (o, a) in c.attr_path.iter_mut().zip(path) {
+                    *o = *a;
+                }
             }
         }
     }

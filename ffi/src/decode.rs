@@ -180,7 +180,7 @@ fn setting(s: Option<VfSetting>) -> i64 {
 fn mac_to(m: Option<Mac>, out: &mut [u8; VFNL_MAC_MAX]) -> u8 {
     match m {
         Some(m) => {
-            out[..m.len()].copy_from_slice(m.as_bytes());
+            *out = m.to_field();
             m.len() as u8
         }
         None => 0,
@@ -284,7 +284,7 @@ pub unsafe extern "C" fn vfnl_vf_next(
                 return Err(e.into());
             }
         }
-        let list = AttrIter::new(&msg[32..], 32)
+        let list = AttrIter::new(msg.get(32..).unwrap_or_default(), 32)
             .map_while(Result::ok)
             .find(|a| a.kind() == IFLA_VFINFO_LIST);
         let Some(list) = list else {

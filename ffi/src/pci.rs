@@ -4,7 +4,6 @@ use crate::guard;
 use crate::ptr;
 use crate::result::*;
 use std::ffi::c_char;
-use std::fmt::Write as _;
 use vfnl_core::PciAddress;
 
 /// A PCI function's address, `domain:bus:slot.function`.
@@ -81,14 +80,16 @@ pub unsafe extern "C" fn vfnl_pci_format(
         let (addr, written) = unsafe { (ptr::r(addr)?, ptr::w(written)?) };
         // SAFETY: per this function's contract.
         let buf = unsafe { ptr::bytes_mut(buf.cast(), len)? };
-        let mut text = heapless::String::<{ vfnl_core::pci::PCI_ADDRESS_MAX_LEN }>::new();
-        write!(text, "{}", addr.checked()?).map_err(|_| VFNL_ERR_INVALID_ARGUMENT)?;
-        if text.len() + 1 > buf.len() {
+        let mut text = [0; vfnl_core::pci::PCI_ADDRESS_MAX_LEN];
+        let text = addr.checked()?.format_into(&mut text).as_bytes();
+        // The text and its NUL, or the size they need.
+        let Some(out) = buf.get_mut(..=text.len()) else {
             *written = text.len() + 1;
             return Err(VFNL_ERR_BUFFER_TOO_SMALL);
+        };
+        for (o, b) in out.iter_mut().zip(text.iter().chain(&[0])) {
+            *o = *b;
         }
-        buf[..text.len()].copy_from_slice(text.as_bytes());
-        buf[text.len()] = 0;
         *written = text.len();
         Ok(())
     })

@@ -105,7 +105,8 @@ pub(crate) fn get_str<const N: usize>(a: &[std::ffi::c_char; N]) -> Result<&str,
         .iter()
         .position(|&b| b == 0)
         .ok_or(vfnl_result::VFNL_ERR_INVALID_ARGUMENT)?;
-    std::str::from_utf8(&bytes[..len]).map_err(|_| vfnl_result::VFNL_ERR_INVALID_ARGUMENT)
+    std::str::from_utf8(bytes.get(..len).unwrap_or_default())
+        .map_err(|_| vfnl_result::VFNL_ERR_INVALID_ARGUMENT)
 }
 
 fn bytemuck_cast<const N: usize>(a: &[std::ffi::c_char; N]) -> &[u8; N] {
