@@ -940,7 +940,35 @@ impl VfConfig {
 
     /// Whether no setting is given.
     pub fn is_empty(&self) -> bool {
-        *self == VfConfig::new(self.vf)
+        !self.has_settings_besides_port_guid() && self.ib_port_guid.is_none()
+    }
+
+    /// Whether any setting but the IB port GUID is given: what goes in the first
+    /// `IFLA_VF_INFO` entry.
+    fn has_settings_besides_port_guid(&self) -> bool {
+        // Destructured, so that a new field cannot be forgotten here.
+        let VfConfig {
+            vf: _,
+            mac,
+            vlan,
+            tx_rate,
+            rate,
+            spoofchk,
+            link_state,
+            rss_query_en,
+            trust,
+            ib_node_guid,
+            ib_port_guid: _,
+        } = self;
+        mac.is_some()
+            | vlan.is_some()
+            | tx_rate.is_some()
+            | rate.is_some()
+            | spoofchk.is_some()
+            | link_state.is_some()
+            | rss_query_en.is_some()
+            | trust.is_some()
+            | ib_node_guid.is_some()
     }
 
     /// Checks what the kernel would reject: VLAN id and priority, protocol, rate order, and an
@@ -971,11 +999,7 @@ impl VfConfig {
         }
         let vf = self.vf;
         let bool_word = |on: bool| VfSetting::from(on).to_u32();
-        let main = VfConfig {
-            ib_port_guid: None,
-            ..*self
-        };
-        if !main.is_empty() {
+        if self.has_settings_besides_port_guid() {
             let info = w.nest_start(IFLA_VF_INFO);
             if let Some(mac) = &self.mac {
                 emit_mac(w, vf, mac);
