@@ -236,9 +236,13 @@ impl AckTracker {
                         failure.msg_truncated = copy_truncated(text, &mut failure.msg);
                     }
                     if let Some(offset) = err.ext_ack.offset {
+                        // The entry may come from the caller (from_parts): no window past
+                        // usize::MAX.
                         let e = out.entry;
-                        failure.attr = batch_buf
-                            .get(e.offset..e.offset + e.len)
+                        failure.attr = e
+                            .offset
+                            .checked_add(e.len)
+                            .and_then(|end| batch_buf.get(e.offset..end))
                             .and_then(|m| attr_path(m, IfInfoMsg::LEN, offset));
                     }
                     PortStatus::Failed(failure)

@@ -1,7 +1,12 @@
 //! The C API conventions (README, "C API conventions") on inputs the `c_abi` fuzz target
 //! found breaking them, called through the exported functions as C does.
 
+#[allow(dead_code)]
+#[path = "../../core/tests/golden/host_kernel.rs"]
+mod host;
+
 use std::ptr;
+use vfnl::acks::*;
 use vfnl::assignment::*;
 use vfnl::result::*;
 use vfnl::snapshot::*;
@@ -93,4 +98,84 @@ fn batch_encode_of_no_ports_writes_nothing() {
     assert_eq!(r, VFNL_ERR_INVALID_ARGUMENT);
     assert_eq!(needed, 0xa5a5, "*needed written on {r:?}");
     assert_eq!(out, untouched);
+}
+
+/// The RFC's dual-port assignment encoded with vfnl_batch_encode (sequence numbers 1 and 2),
+/// and its buffer.
+fn dual_port_batch() -> (vfnl_batch, Vec<u8>) {
+    let mut ports = [vfnl_port {
+        number: 1,
+        ifindex: 2,
+        name: [0; VFNL_IFNAME_SIZE],
+    }; 2];
+    ports[1].number = 2;
+    ports[1].ifindex = 3;
+    // SAFETY: all-integer struct; zero is valid for every field.
+    let mut a: vfnl_assignment = unsafe { std::mem::zeroed() };
+    a.nports = 2;
+    for (i, p) in a.ports[..2].iter_mut().enumerate() {
+        p.port = i as u8 + 1;
+        p.vf.set = VFNL_SET_MAC | VFNL_SET_VLAN;
+        p.vf.mac[..6].copy_from_slice(&[0x52, 0x54, 0, 1, 2, 3]);
+        p.vf.mac_len = 6;
+        p.vf.vlan = 42 + i as u32;
+        p.vf.vlan_proto = VFNL_VLAN_PROTO_8021Q;
+    }
+    let mut buf = vec![0u8; 512];
+    let mut needed = 0;
+    let mut batch = vfnl_batch::default();
+    // SAFETY: pointers to live locals, lengths of their buffers.
+    let r = unsafe {
+        vfnl_batch_encode(
+            &a,
+            ports.as_ptr(),
+            2,
+            1,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut needed,
+            &mut batch,
+        )
+    };
+    assert_eq!(r, VFNL_OK);
+    buf.truncate(needed);
+    (batch, buf)
+}
+
+/// Found by `c_abi` (fuzz/artifacts/c_abi/crash-9cb800eb...): a `vfnl_acks` is the caller's
+/// memory, and a port whose `offset + len` passes usize::MAX made vfnl_acks_feed overflow
+/// when it located the port's message in the batch buffer for an extended-ACK offset: a
+/// panic (VFNL_ERR_PANIC) in a build with overflow checks, a wrapped sum otherwise. Such a
+/// message is not in the buffer: the refusal is recorded without an attribute path.
+#[test]
+fn acks_feed_with_a_port_window_past_usize_max() {
+    let (batch, buf) = dual_port_batch();
+    // The host kernel's ERANGE for a short IFLA_MTU, with extended-ACK offset 32, answering
+    // port 2 (sequence number 2).
+    let mut reply = host::EXTACK_MTU_SHORT_UNCAPPED_REPLY.to_vec();
+    reply[8..12].copy_from_slice(&2u32.to_le_bytes());
+    for (offset, len) in [(0, usize::MAX - 1), (usize::MAX - 1, 96), (usize::MAX, 1)] {
+        // SAFETY (the calls below): pointers to live locals, lengths of their buffers.
+        let mut acks: vfnl_acks = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { vfnl_acks_init(&batch, &mut acks) }, VFNL_OK);
+        acks.ports[1].offset = offset;
+        acks.ports[1].len = len;
+        let mut report = vfnl_feed_report::default();
+        let r = unsafe {
+            vfnl_acks_feed(
+                &mut acks,
+                reply.as_ptr(),
+                reply.len(),
+                buf.as_ptr(),
+                buf.len(),
+                &mut report,
+            )
+        };
+        assert_eq!(r, VFNL_OK, "offset {offset}, len {len}");
+        assert_eq!(report.answered, 1);
+        let p = &acks.ports[1];
+        assert_eq!((p.status, p.error), (VFNL_STATUS_FAILED, 34));
+        assert_eq!((p.has_ext_offset, p.ext_offset), (1, 32));
+        assert_eq!(p.attr_depth, 0, "no message there, no path");
+    }
 }
