@@ -249,8 +249,9 @@ impl AckTracker {
                 }
             };
         }
-        self.foreign += report.foreign;
-        self.duplicates += report.duplicates;
+        // The counts may come from the caller (from_parts): they stop at usize::MAX.
+        self.foreign = self.foreign.saturating_add(report.foreign);
+        self.duplicates = self.duplicates.saturating_add(report.duplicates);
         Ok(report)
     }
 
@@ -297,12 +298,12 @@ impl AckTracker {
             .filter(|o| o.status == PortStatus::Acked)
     }
 
-    /// Foreign messages seen so far.
+    /// Foreign messages seen so far (at most usize::MAX).
     pub fn foreign_replies(&self) -> usize {
         self.foreign
     }
 
-    /// Duplicate answers seen so far.
+    /// Duplicate answers seen so far (at most usize::MAX).
     pub fn duplicate_replies(&self) -> usize {
         self.duplicates
     }

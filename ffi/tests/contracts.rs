@@ -4,6 +4,9 @@
 #[allow(dead_code)]
 #[path = "../../core/tests/golden/host_kernel.rs"]
 mod host;
+#[allow(dead_code)]
+#[path = "../../core/tests/golden/igb_kernel.rs"]
+mod igb;
 
 use std::ptr;
 use vfnl::acks::*;
@@ -178,4 +181,39 @@ fn acks_feed_with_a_port_window_past_usize_max() {
         assert_eq!((p.has_ext_offset, p.ext_offset), (1, 32));
         assert_eq!(p.attr_depth, 0, "no message there, no path");
     }
+}
+
+/// Found by `c_abi` (fuzz/artifacts/c_abi/crash-b5b1bed2...): the counts of foreign and
+/// duplicate answers in a `vfnl_acks` are the caller's too, and vfnl_acks_feed added to them
+/// unchecked, overflowing at UINT64_MAX (VFNL_ERR_PANIC with overflow checks). They now stop
+/// there.
+#[test]
+fn acks_feed_counts_stop_at_their_maximum() {
+    let (batch, buf) = dual_port_batch();
+    // A link reply (foreign: no answer to the batch), then igb's ACK of sequence number 1
+    // twice (port 1; the second a duplicate).
+    let ack = igb::IGB_SETLINK_VF_MAC_ACK_REPLY;
+    let datagram = [host::GETLINK_VA_VF_REPLY, ack, ack].concat();
+    // SAFETY (the calls below): pointers to live locals, lengths of their buffers.
+    let mut acks: vfnl_acks = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { vfnl_acks_init(&batch, &mut acks) }, VFNL_OK);
+    acks.foreign = u64::MAX;
+    acks.duplicates = u64::MAX - 1;
+    for duplicates in [1, 2] {
+        let mut report = vfnl_feed_report::default();
+        let r = unsafe {
+            vfnl_acks_feed(
+                &mut acks,
+                datagram.as_ptr(),
+                datagram.len(),
+                buf.as_ptr(),
+                buf.len(),
+                &mut report,
+            )
+        };
+        assert_eq!(r, VFNL_OK);
+        assert_eq!((report.foreign, report.duplicates), (1, duplicates));
+        assert_eq!((acks.foreign, acks.duplicates), (u64::MAX, u64::MAX));
+    }
+    assert_eq!(acks.ports[0].status, VFNL_STATUS_ACKED);
 }
