@@ -1,10 +1,10 @@
 //! The C API conventions (README, "C API conventions") on inputs the `c_abi` fuzz target
 //! found breaking them, called through the exported functions as C does.
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::all)]
 #[path = "../../core/tests/golden/host_kernel.rs"]
 mod host;
-#[allow(dead_code)]
+#[allow(dead_code, clippy::all)]
 #[path = "../../core/tests/golden/igb_kernel.rs"]
 mod igb;
 

@@ -168,7 +168,7 @@ fn main() {
     // extended-ACK offset into the port's message); the snapshots above; PCI addresses. Flag
     // 0x01 (tamper with the vfnl_acks) in one of them.
     let both_answered = [
-        &igb::IGB_SETLINK_VF_MAC_ACK_REPLY[..],
+        igb::IGB_SETLINK_VF_MAC_ACK_REPLY,
         &with_seq(host::EXTACK_VFINFO_LIST_SHORT_REPLY, 2),
     ]
     .concat();
