@@ -155,7 +155,9 @@ c-check: header-check symbols-check size-check c-tests c-examples
 bench:
 	bash bench/run.sh
 
-## Fuzzing (nightly, cargo-fuzz): every target FUZZ_SECONDS (default 60) each.
+## Fuzzing (nightly, cargo-fuzz): every target FUZZ_SECONDS (default 60) each: link_reply,
+## ack, dump, snapshot (the decoders) and c_abi (the C ABI's decode entry points).
+## FUZZ_TARGETS="c_abi ..." runs only those.
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# `make fuzz`: runs every cargo-fuzz target for FUZZ_SECONDS (default 60) each, starting
-# from the committed seeds (fuzz/seeds/TARGET, written by `make fuzz-seeds`) plus whatever
-# earlier runs kept in fuzz/corpus/TARGET (not committed). Prints and writes a summary
-# (target/fuzz-results.md) with the executions per target; exits non-zero on a crash,
-# leaving the input in fuzz/artifacts/TARGET/.
+# `make fuzz`: runs every cargo-fuzz target (link_reply, ack, dump, snapshot, and c_abi, the
+# C ABI's decode entry points) for FUZZ_SECONDS (default 60) each; FUZZ_TARGETS picks some.
+# Each starts from the committed seeds (fuzz/seeds/TARGET, written by `make fuzz-seeds`) plus
+# whatever earlier runs kept in fuzz/corpus/TARGET (not committed). Prints and writes a
+# summary (target/fuzz-results.md) with the executions per target and in total; exits
+# non-zero on a crash, leaving the input in fuzz/artifacts/TARGET/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"link_reply ack dump snapshot"}
+TARGETS=${FUZZ_TARGETS:-"link_reply ack dump snapshot c_abi"}
 OUT=target/fuzz-results.md
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -20,6 +21,7 @@ mkdir -p target/fuzz-logs
     echo "|---|---:|---:|---:|---:|---:|"
 } > "$OUT.tmp"
 status=0
+total_seconds=0 total_execs=0 total_corpus=0 total_crashes=0
 for t in $TARGETS; do
     mkdir -p "fuzz/corpus/$t"
     log=target/fuzz-logs/$t.log
@@ -37,7 +39,12 @@ for t in $TARGETS; do
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
     corpus=$(find "fuzz/corpus/$t" -type f | wc -l)
     echo "| $t | $SECONDS_EACH | ${execs:-?} | ${rate:-?} | $corpus | $crashes |" >> "$OUT.tmp"
+    total_seconds=$((total_seconds + SECONDS_EACH))
+    [[ ${execs:-} =~ ^[0-9]+$ ]] && total_execs=$((total_execs + execs))
+    total_corpus=$((total_corpus + corpus))
+    total_crashes=$((total_crashes + crashes))
 done
+echo "| total | $total_seconds | $total_execs | | $total_corpus | $total_crashes |" >> "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 cat "$OUT"
 exit $status

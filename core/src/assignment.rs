@@ -177,8 +177,12 @@ impl Assignment {
         })
     }
 
-    /// Bytes [`encode_batch`](Self::encode_batch) needs.
+    /// Bytes [`encode_batch`](Self::encode_batch) needs; the same errors, so an assignment
+    /// with no port is [`Error::EmptyRequest`], not 0 bytes.
     pub fn batch_len(&self, map: &PortMap) -> Result<usize, Error> {
+        if self.ports.is_empty() {
+            return Err(Error::EmptyRequest);
+        }
         let mut total = 0;
         for settings in &self.ports {
             total += self.message(settings, map, 0)?.encoded_len()?;
@@ -328,6 +332,11 @@ mod tests {
             Assignment::new(0)
                 .encode_batch(&map, 1, &mut buf)
                 .unwrap_err(),
+            Error::EmptyRequest
+        );
+        // Measured, it is the same error (the C ABI reports the size from batch_len).
+        assert_eq!(
+            Assignment::new(0).batch_len(&map).unwrap_err(),
             Error::EmptyRequest
         );
     }

@@ -236,17 +236,22 @@ impl AckTracker {
                         failure.msg_truncated = copy_truncated(text, &mut failure.msg);
                     }
                     if let Some(offset) = err.ext_ack.offset {
+                        // The entry may come from the caller (from_parts): no window past
+                        // usize::MAX.
                         let e = out.entry;
-                        failure.attr = batch_buf
-                            .get(e.offset..e.offset + e.len)
+                        failure.attr = e
+                            .offset
+                            .checked_add(e.len)
+                            .and_then(|end| batch_buf.get(e.offset..end))
                             .and_then(|m| attr_path(m, IfInfoMsg::LEN, offset));
                     }
                     PortStatus::Failed(failure)
                 }
             };
         }
-        self.foreign += report.foreign;
-        self.duplicates += report.duplicates;
+        // The counts may come from the caller (from_parts): they stop at usize::MAX.
+        self.foreign = self.foreign.saturating_add(report.foreign);
+        self.duplicates = self.duplicates.saturating_add(report.duplicates);
         Ok(report)
     }
 
@@ -293,12 +298,12 @@ impl AckTracker {
             .filter(|o| o.status == PortStatus::Acked)
     }
 
-    /// Foreign messages seen so far.
+    /// Foreign messages seen so far (at most usize::MAX).
     pub fn foreign_replies(&self) -> usize {
         self.foreign
     }
 
-    /// Duplicate answers seen so far.
+    /// Duplicate answers seen so far (at most usize::MAX).
     pub fn duplicate_replies(&self) -> usize {
         self.duplicates
     }

@@ -40,6 +40,26 @@ fn dump_input(seq: u32, parts: &[&[u8]]) -> Vec<u8> {
     v
 }
 
+/// The c_abi target's input: flags, parameter, four parts each with a u16 length (link
+/// reply, datagram, batch buffer, snapshot), then the PCI address text.
+fn c_abi_input(flags: u8, param: u8, parts: [&[u8]; 4], pci: &str) -> Vec<u8> {
+    let mut v = vec![flags, param];
+    for p in parts {
+        v.extend_from_slice(&(p.len() as u16).to_le_bytes());
+        v.extend_from_slice(p);
+    }
+    v.extend_from_slice(pci.as_bytes());
+    v
+}
+
+/// A golden reply with its sequence number replaced, to answer the c_abi target's batch
+/// (sequence numbers 1 and 2).
+fn with_seq(reply: &[u8], seq: u32) -> Vec<u8> {
+    let mut v = reply.to_vec();
+    v[8..12].copy_from_slice(&seq.to_le_bytes());
+    v
+}
+
 fn snapshot(virtualport: bool, captured: bool) -> [u8; SNAPSHOT_LEN] {
     let mut map = PortMap::new();
     map.add(Port::new(1, 2).named("eth0").unwrap()).unwrap();
@@ -144,5 +164,55 @@ fn main() {
         "captured_virtualport",
         &snapshot(true, true),
     );
+    // c_abi: real replies; answers to both ports of its batch (an ACK, and a refusal with an
+    // extended-ACK offset into the port's message); the snapshots above; PCI addresses. Flag
+    // 0x01 (tamper with the vfnl_acks) in one of them.
+    let both_answered = [
+        igb::IGB_SETLINK_VF_MAC_ACK_REPLY,
+        &with_seq(host::EXTACK_VFINFO_LIST_SHORT_REPLY, 2),
+    ]
+    .concat();
+    let igb_refused = with_seq(igb::IGB_SETLINK_VF_RATE_LINK_DOWN_REPLY, 1);
+    let host_refused = with_seq(host::EXTACK_MTU_SHORT_UNCAPPED_REPLY, 2);
+    for (name, flags, param, parts, pci) in [
+        (
+            "igb_getlink_vf",
+            0,
+            0,
+            [
+                igb::IGB_GETLINK_VF_REPLY,
+                &both_answered[..],
+                host::EXTACK_VFINFO_LIST_SHORT_REQ,
+                &snapshot(false, true)[..],
+            ],
+            "0000:01:10.2",
+        ),
+        (
+            "igb_skip_stats",
+            0,
+            3,
+            [
+                igb::IGB_GETLINK_VF_SKIP_STATS_REPLY,
+                &igb_refused[..],
+                igb::IGB_SETLINK_VF_RATE_LINK_DOWN_REQ,
+                &snapshot(false, false)[..],
+            ],
+            "06:02.1",
+        ),
+        (
+            "host_va_vf",
+            1,
+            0x0b,
+            [
+                host::GETLINK_VA_VF_REPLY,
+                &host_refused[..],
+                host::EXTACK_MTU_SHORT_UNCAPPED_REQ,
+                &snapshot(true, true)[..],
+            ],
+            "10000:e1:1f.7",
+        ),
+    ] {
+        write(dir, "c_abi", name, &c_abi_input(flags, param, parts, pci));
+    }
     eprintln!("seeds written to {}", dir.display());
 }
