@@ -8,6 +8,7 @@ use vfnl::ifla::*;
 use vfnl::link::LinkMessage;
 use vfnl::nlmsg::{NlmFlags, RTM_NEWLINK};
 use vfnl::request::{LinkTarget, SetLink};
+use vfnl::vf::VfEntry;
 use vfnl::*;
 
 fn mac() -> impl Strategy<Value = Mac> {
@@ -344,7 +345,7 @@ fn reference_info(info: &vfnl::attr::Attr<'_>, addr_len: usize) -> Result<VfInfo
 }
 
 /// `a` naming VF `vf` instead (attributes that name none are left as they are).
-fn naming(a: VfAttr<'static>, vf: u32) -> VfAttr<'static> {
+fn naming(a: VfAttr<'_>, vf: u32) -> VfAttr<'_> {
     match a {
         VfAttr::Mac { mac, .. } => VfAttr::Mac { vf, mac },
         VfAttr::Vlan { vlan, qos, .. } => VfAttr::Vlan { vf, vlan, qos },
@@ -418,11 +419,112 @@ fn vf_entry_bytes() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// Each getter of `entry`, as the field of a `VfInfo` it fills.
+fn lazy_fields(e: &VfEntry<'_>) -> Result<VfInfo, Error> {
+    Ok(VfInfo {
+        vf: e.vf()?,
+        mac: e.mac()?,
+        broadcast: e.broadcast()?,
+        vlan: e.vlan()?,
+        vlan_list: e.vlan_list()?,
+        tx_rate: e.tx_rate()?,
+        rate: e.rate()?,
+        spoofchk: e.spoofchk()?,
+        link_state: e.link_state()?,
+        rss_query_en: e.rss_query_en()?,
+        trust: e.trust()?,
+        ib_node_guid: e.ib_node_guid()?,
+        ib_port_guid: e.ib_port_guid()?,
+        stats: e.stats()?,
+    })
+}
+
+/// What the getter for attribute number `kind` gives, as the `VfAttr` it decodes (VF index
+/// left out: 0), or its error.
+fn getter(e: &VfEntry<'_>, kind: u16) -> Option<Result<VfAttr<'static>, Error>> {
+    let vf = 0;
+    let got = match kind {
+        IFLA_VF_MAC => e.mac().map(|m| m.map(|mac| VfAttr::Mac { vf, mac })),
+        IFLA_VF_VLAN => e.vlan().map(|t| {
+            t.map(|t| VfAttr::Vlan {
+                vf,
+                vlan: t.vlan,
+                qos: t.qos,
+            })
+        }),
+        IFLA_VF_VLAN_LIST => e
+            .vlan_list()
+            .map(|t| t.map(|tag| VfAttr::VlanList { vf, tag })),
+        IFLA_VF_TX_RATE => e
+            .tx_rate()
+            .map(|r| r.map(|rate| VfAttr::TxRate { vf, rate })),
+        IFLA_VF_RATE => e.rate().map(|r| r.map(|rate| VfAttr::Rate { vf, rate })),
+        IFLA_VF_SPOOFCHK => e
+            .spoofchk()
+            .map(|s| s.map(|setting| VfAttr::Spoofchk { vf, setting })),
+        IFLA_VF_LINK_STATE => e
+            .link_state()
+            .map(|s| s.map(|state| VfAttr::LinkState { vf, state })),
+        IFLA_VF_RSS_QUERY_EN => e
+            .rss_query_en()
+            .map(|s| s.map(|setting| VfAttr::RssQueryEn { vf, setting })),
+        IFLA_VF_TRUST => e
+            .trust()
+            .map(|s| s.map(|setting| VfAttr::Trust { vf, setting })),
+        IFLA_VF_IB_NODE_GUID => e
+            .ib_node_guid()
+            .map(|g| g.map(|guid| VfAttr::IbNodeGuid { vf, guid })),
+        IFLA_VF_IB_PORT_GUID => e
+            .ib_port_guid()
+            .map(|g| g.map(|guid| VfAttr::IbPortGuid { vf, guid })),
+        IFLA_VF_STATS => e.stats().map(|s| s.map(VfAttr::Stats)),
+        IFLA_VF_BROADCAST => e.broadcast().map(|b| b.map(VfAttr::Broadcast)),
+        _ => Ok(None),
+    };
+    got.transpose()
+}
+
 proptest! {
     /// `VfInfo::parse` gives exactly what it gave before the lazy view, value or error.
     #[test]
     fn vf_info_matches_reference(bytes in vf_entry_bytes(), addr_len in prop_oneof![Just(6usize), Just(20), Just(0), Just(40)]) {
         let info = AttrIter::new(&bytes, 0).next().unwrap().unwrap();
         prop_assert_eq!(VfInfo::parse(&info, addr_len), reference_info(&info, addr_len));
+    }
+
+    /// The lazy view agrees with the reference: the same framing errors; `check` and
+    /// `to_info` as `VfInfo::parse`; each getter the last attribute of its number decoded as
+    /// `VfAttr::parse` decodes it, value or error; `vf` the index of the first that names one.
+    #[test]
+    fn vf_entry_matches_reference(bytes in vf_entry_bytes(), addr_len in prop_oneof![Just(6usize), Just(20), Just(0), Just(40)]) {
+        let info = AttrIter::new(&bytes, 0).next().unwrap().unwrap();
+        let want = reference_info(&info, addr_len);
+        let framing = info.nested().find_map(Result::err);
+        let entry = match VfEntry::new(&info, addr_len) {
+            Err(e) => {
+                prop_assert_eq!(Some(e), framing);
+                prop_assert!(want.is_err());
+                return Ok(());
+            }
+            Ok(entry) => entry,
+        };
+        prop_assert_eq!(framing, None);
+        prop_assert_eq!(entry.check(), want.map(|_| ()));
+        prop_assert_eq!(entry.to_info(), want);
+        if let Ok(want) = want {
+            prop_assert_eq!(lazy_fields(&entry), Ok(want));
+            prop_assert_eq!(entry.vlan_tag(), Ok(want.vlan_tag()));
+        }
+        let attrs: Vec<_> = info.nested().map(Result::unwrap).collect();
+        for kind in 1..=IFLA_VF_MAX {
+            let last = attrs.iter().rev().find(|a| a.kind() == kind);
+            let expected = last.map(|a| VfAttr::parse(a, addr_len).map(|p| naming(p, 0)));
+            prop_assert_eq!(getter(&entry, kind), expected, "kind {}", kind);
+        }
+        let names_vf = |k: u16| (1..=IFLA_VF_MAX).contains(&k) && k != IFLA_VF_STATS && k != IFLA_VF_BROADCAST;
+        let first = attrs.iter().find(|a| names_vf(a.kind())).map(|a| {
+            VfAttr::parse(a, addr_len).map(|p| p.vf().unwrap())
+        });
+        prop_assert_eq!(entry.vf(), first.unwrap_or(Err(Error::MissingVfIndex)));
     }
 }
