@@ -319,6 +319,7 @@ impl<'a> VfEntries<'a> {
     /// The next `IFLA_VF_INFO` through `decode` (given the link's `addr_len`), or the error
     /// that ends the list; nothing after an error. The one walk of the list, for
     /// [`VfEntries`] and [`VfInfos`] alike.
+    #[inline]
     fn next_with<T>(
         &mut self,
         decode: impl FnOnce(&Attr<'a>, usize) -> Result<T, Error>,
@@ -366,6 +367,7 @@ impl<'a> VfEntries<'a> {
 impl<'a> Iterator for VfEntries<'a> {
     type Item = Result<VfEntry<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         self.next_with(VfEntry::new)
     }

@@ -268,13 +268,20 @@ impl VfStats {
     /// Decodes the nest; padding and unknown counters are skipped.
     pub fn parse(attr: &Attr<'_>) -> Result<Self, Error> {
         let mut stats = VfStats::default();
+        stats.read(attr)?;
+        Ok(stats)
+    }
+
+    /// Decodes the nest into `self`, which is all `None`: in place, because a value built
+    /// counter by counter and then moved made the move wait on every counter's store.
+    fn read(&mut self, attr: &Attr<'_>) -> Result<(), Error> {
         for entry in attr.nested() {
             let entry = entry?;
-            if let Some(slot) = stats.slot(entry.kind()) {
+            if let Some(slot) = self.slot(entry.kind()) {
                 *slot = Some(entry.u64()?);
             }
         }
-        Ok(stats)
+        Ok(())
     }
 
     /// Writes the counters that are present, in type order, each a u64 attribute.
@@ -706,24 +713,6 @@ pub struct VfInfo {
 }
 
 impl VfInfo {
-    /// Nothing reported (VF 0): what [`VfEntry::to_info`] fills in.
-    const EMPTY: VfInfo = VfInfo {
-        vf: 0,
-        mac: None,
-        broadcast: None,
-        vlan: None,
-        vlan_list: None,
-        tx_rate: None,
-        rate: None,
-        spoofchk: None,
-        link_state: None,
-        rss_query_en: None,
-        trust: None,
-        ib_node_guid: None,
-        ib_port_guid: None,
-        stats: None,
-    };
-
     /// Decodes an `IFLA_VF_INFO` nest. `addr_len` as for [`VfAttr::parse`]. Attributes this
     /// version does not know are skipped; every attribute that names a VF must name the same.
     /// An attribute given twice counts with its last value. On malformed input the error is
@@ -732,6 +721,7 @@ impl VfInfo {
     ///
     /// The same as [`VfEntry::new`] then [`VfEntry::to_info`], except for an entry whose
     /// framing breaks after an attribute with a bad payload: this reports the payload.
+    #[inline]
     pub fn parse(info: &Attr<'_>, addr_len: usize) -> Result<Self, Error> {
         match VfEntry::new(info, addr_len) {
             Ok(entry) => entry.to_info(),
@@ -824,6 +814,7 @@ impl<'a> VfEntry<'a> {
     /// Walks an `IFLA_VF_INFO` nest's attributes, checking their framing (the errors are
     /// [`AttrIter`]'s for a nest) and noting where each known one is;
     /// no payload is decoded. `addr_len` as for [`VfAttr::parse`].
+    #[inline]
     pub fn new(info: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
         // The walk of `AttrIter`, with its header check (`check_header`), keeping nothing but
         // a position: with the iterator's state and a whole `Attr` per step live, any more
@@ -924,10 +915,13 @@ impl<'a> VfEntry<'a> {
     fn has_repeats(&self) -> bool {
         // Attributes tile the payload. When those in the slots cover all of it, as in every
         // kernel reply, there is no room for another: no walk needed.
-        let covered: usize = (1..=IFLA_VF_MAX)
-            .filter_map(|kind| self.attr(kind))
-            .map(|a| align(NLA_HDRLEN + a.payload().len()))
-            .sum();
+        let mut covered = 0;
+        for &start in self.at.iter().filter(|&&start| start != 0) {
+            let header = usize::from(start) - NLA_HDRLEN;
+            if let Some(&len) = self.payload.get(header..).and_then(<[u8]>::first_chunk) {
+                covered += align(usize::from(u16::from_ne_bytes(len)));
+            }
+        }
         if covered == align(self.payload.len()) {
             return false;
         }
@@ -940,18 +934,36 @@ impl<'a> VfEntry<'a> {
     /// `IFLA_VF_MAC`: the administrative MAC, the link's `addr_len` bytes of it.
     #[inline]
     pub fn mac(&self) -> Result<Option<Mac>, Error> {
-        Ok(self.mac_named()?.map(|(_, mac)| mac))
+        let mut mac = None;
+        self.mac_into(&mut mac)?;
+        Ok(mac)
     }
 
+    /// The MAC into `out` (for [`to_info`](Self::to_info), which fills a `VfInfo` in place)
+    /// and the VF the attribute names.
     #[inline]
-    fn mac_named(&self) -> Result<Option<(u32, Mac)>, Error> {
-        self.decode(IFLA_VF_MAC, |a| vf_mac(a, self.addr_len()))
+    fn mac_into(&self, out: &mut Option<Mac>) -> Result<Option<u32>, Error> {
+        let Some((vf, mac)) = self.decode(IFLA_VF_MAC, |a| vf_mac(a, self.addr_len()))? else {
+            *out = None;
+            return Ok(None);
+        };
+        *out = Some(mac);
+        Ok(Some(vf))
     }
 
     /// `IFLA_VF_BROADCAST`: the broadcast address, the link's `addr_len` bytes of it.
     #[inline]
     pub fn broadcast(&self) -> Result<Option<Mac>, Error> {
-        self.decode(IFLA_VF_BROADCAST, |a| broadcast(a, self.addr_len()))
+        let mut mac = None;
+        self.broadcast_into(&mut mac)?;
+        Ok(mac)
+    }
+
+    /// The broadcast address into `out`, as [`mac_into`](Self::mac_into).
+    #[inline]
+    fn broadcast_into(&self, out: &mut Option<Mac>) -> Result<(), Error> {
+        *out = self.decode(IFLA_VF_BROADCAST, |a| broadcast(a, self.addr_len()))?;
+        Ok(())
     }
 
     /// `IFLA_VF_VLAN`: the port VLAN, 802.1Q as a protocol whatever the real one.
@@ -1078,7 +1090,21 @@ impl<'a> VfEntry<'a> {
     /// `IFLA_VF_STATS`: the counters (the whole nest is decoded).
     #[inline]
     pub fn stats(&self) -> Result<Option<VfStats>, Error> {
-        self.decode(IFLA_VF_STATS, VfStats::parse)
+        let mut stats = None;
+        self.stats_into(&mut stats)?;
+        Ok(stats)
+    }
+
+    /// The counters into `out`, as [`mac_into`](Self::mac_into).
+    #[inline]
+    fn stats_into(&self, out: &mut Option<VfStats>) -> Result<(), Error> {
+        match self.attr(IFLA_VF_STATS) {
+            None => {
+                *out = None;
+                Ok(())
+            }
+            Some(attr) => out.insert(VfStats::default()).read(&attr),
+        }
     }
 
     /// Decodes every attribute, in order, and checks that all that name a VF name the same:
@@ -1089,8 +1115,25 @@ impl<'a> VfEntry<'a> {
 
     /// Decodes the whole entry: the same value or error as [`VfInfo::parse`] (given an entry
     /// whose framing was good, which [`new`](Self::new) saw to).
+    #[inline]
     pub fn to_info(&self) -> Result<VfInfo, Error> {
-        let mut info = VfInfo::EMPTY;
+        // Every field is set by `fill`; a literal here, where a constant would be copied in.
+        let mut info = VfInfo {
+            vf: 0,
+            mac: None,
+            broadcast: None,
+            vlan: None,
+            vlan_list: None,
+            tx_rate: None,
+            rate: None,
+            spoofchk: None,
+            link_state: None,
+            rss_query_en: None,
+            trust: None,
+            ib_node_guid: None,
+            ib_port_guid: None,
+            stats: None,
+        };
         let fields = self.fill(&mut info);
         match fields {
             Ok(true) if !self.has_repeats() => Ok(info),
@@ -1104,13 +1147,16 @@ impl<'a> VfEntry<'a> {
         }
     }
 
-    /// Every field through its getter, into `out` (filled in place: the struct is some 200
-    /// bytes, and building it from values meant copying it several times); whether the VF
-    /// indexes the fields name all agree.
+    /// Every field through its getter, into `out` (the MAC, broadcast and stats getters
+    /// write into it in place: built in a temporary, a value stored piece by piece and then
+    /// moved makes the move wait on each store); whether the VF indexes the fields name all
+    /// agree.
     fn fill(&self, out: &mut VfInfo) -> Result<bool, Error> {
         let mut named = Named::default();
-        out.mac = named.take(self.mac_named()?);
-        out.broadcast = self.broadcast()?;
+        if let Some(vf) = self.mac_into(&mut out.mac)? {
+            named.note(vf);
+        }
+        self.broadcast_into(&mut out.broadcast)?;
         out.vlan = named.take(self.vlan_named()?);
         out.vlan_list = named.take(self.vlan_list_named()?);
         out.tx_rate = named.take(self.tx_rate_named()?);
@@ -1121,7 +1167,7 @@ impl<'a> VfEntry<'a> {
         out.trust = named.take(self.setting_named(IFLA_VF_TRUST)?);
         out.ib_node_guid = named.take(self.decode(IFLA_VF_IB_NODE_GUID, guid)?);
         out.ib_port_guid = named.take(self.decode(IFLA_VF_IB_PORT_GUID, guid)?);
-        out.stats = self.stats()?;
+        self.stats_into(&mut out.stats)?;
         out.vf = named.vf.ok_or(Error::MissingVfIndex)?;
         Ok(named.agree)
     }
@@ -1143,12 +1189,16 @@ impl Default for Named {
 }
 
 impl Named {
-    fn take<T>(&mut self, field: Option<(u32, T)>) -> Option<T> {
-        let (vf, value) = field?;
+    fn note(&mut self, vf: u32) {
         match self.vf {
             None => self.vf = Some(vf),
             Some(first) => self.agree &= first == vf,
         }
+    }
+
+    fn take<T>(&mut self, field: Option<(u32, T)>) -> Option<T> {
+        let (vf, value) = field?;
+        self.note(vf);
         Some(value)
     }
 }
