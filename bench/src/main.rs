@@ -183,7 +183,9 @@ fn args() -> Args {
 
 #[allow(clippy::too_many_lines)]
 /// `vfnl-bench --profile SCENARIO`: runs vfnl's operation for SCENARIO in a loop for ~3 s,
-/// for a profiler (valgrind --tool=callgrind, perf) to look at.
+/// for a profiler (valgrind --tool=callgrind, perf) to look at. D1 is the lazy decode
+/// (`vf_entries()`), D1-full the whole one (`vfs()`); S1 is `Snapshot::capture`, S1-lazy
+/// `vf_entry()`; D1-floor and S1-floor the hand-written walker.
 fn profile(scenario: &str) {
     let d1_64 = data::vf_reply(64);
     let map = vfnl_impl::e2_ports();
@@ -197,9 +199,13 @@ fn profile(scenario: &str) {
     let mut op: Box<dyn FnMut() -> u64> = match scenario {
         "E1" => Box::new(|| vfnl_impl::e1(&mut buf) as u64),
         "E2" => Box::new(|| vfnl_impl::e2(&a, &map, &mut buf) as u64),
-        "D1" => Box::new(|| vfnl_impl::d1(&d1_64)),
+        "D1" => Box::new(|| vfnl_impl::d1_lazy(&d1_64)),
+        "D1-full" => Box::new(|| vfnl_impl::d1(&d1_64)),
         "S1" => Box::new(|| vfnl_impl::s1(&mut snap, &d1_64)),
-        _ => panic!("--profile E1|E2|D1|S1"),
+        "S1-lazy" => Box::new(|| vfnl_impl::s1_lazy(&d1_64)),
+        "D1-floor" => Box::new(|| floor::decode_all(&d1_64)),
+        "S1-floor" => Box::new(|| floor::decode_one(&d1_64, S1_VF)),
+        _ => panic!("--profile E1|E2|D1|D1-full|D1-floor|S1|S1-lazy|S1-floor"),
     };
     for _ in 0..iters {
         black_box(op());
@@ -410,9 +416,10 @@ fn main() {
 
     // ---- D1 and S1 ----
     let mut decode = |scenario: &'static str, msg: &[u8]| {
-        let want = vfnl_impl::d1(msg);
+        let want = vfnl_impl::d1_lazy(msg);
         let checks = vec![
             format!("checksum {want:016x}"),
+            checksum_check(vfnl_impl::d1(msg), want),
             checksum_check(npr::d1(msg), want),
             checksum_check(floor::decode_all(msg), want),
             checksum_check(floor::decode_all_full(msg), want),
@@ -420,6 +427,7 @@ fn main() {
         ];
         let mut copy = vec![0u8; msg.len()];
         let allocs = vec![
+            alloc::per_op(ALLOC_ITERS, || vfnl_impl::d1_lazy(msg)),
             alloc::per_op(ALLOC_ITERS, || vfnl_impl::d1(msg)),
             alloc::per_op(ALLOC_ITERS, || npr::d1(msg)),
             alloc::per_op(ALLOC_ITERS, || floor::decode_all(msg)),
@@ -431,7 +439,11 @@ fn main() {
         ];
         let mut cases = [
             Case {
-                name: "vfnl LinkMessage + vfs()",
+                name: "vfnl LinkMessage + vf_entries()",
+                op: Box::new(|| vfnl_impl::d1_lazy(msg)),
+            },
+            Case {
+                name: "vfnl LinkMessage + vfs() (full decode)",
                 op: Box::new(|| vfnl_impl::d1(msg)),
             },
             Case {
@@ -467,12 +479,14 @@ fn main() {
         s1_sum = want;
         let checks = vec![
             format!("checksum {want:016x}"),
+            checksum_check(vfnl_impl::s1_lazy(&d1_64), want),
             checksum_check(npr::s1(&d1_64), want),
             checksum_check(floor::decode_one(&d1_64, S1_VF), want),
         ];
         let mut snap2 = vfnl_impl::s1_snapshot();
         let allocs = vec![
             alloc::per_op(ALLOC_ITERS, || vfnl_impl::s1(&mut snap2, &d1_64)),
+            alloc::per_op(ALLOC_ITERS, || vfnl_impl::s1_lazy(&d1_64)),
             alloc::per_op(ALLOC_ITERS, || npr::s1(&d1_64)),
             alloc::per_op(ALLOC_ITERS, || floor::decode_one(&d1_64, S1_VF)),
         ];
@@ -480,6 +494,10 @@ fn main() {
             Case {
                 name: "vfnl LinkMessage + Snapshot::capture",
                 op: Box::new(|| vfnl_impl::s1(&mut snap, &d1_64)),
+            },
+            Case {
+                name: "vfnl LinkMessage + vf_entry(63)",
+                op: Box::new(|| vfnl_impl::s1_lazy(&d1_64)),
             },
             Case {
                 name: "netlink-packet-route 0.34",

@@ -14,7 +14,7 @@ pub mod vfnl_impl {
     use vfnl::port::{Port, PortMap};
     use vfnl::request::{LinkTarget, SetLink};
     use vfnl::snapshot::Snapshot;
-    use vfnl::{Mac, VfConfig, VfInfo, VlanTag};
+    use vfnl::{Mac, VfConfig, VfEntry, VfInfo, VlanTag};
 
     /// E1 with `SetLink`, as `ip link set` sends it (RTM_NEWLINK).
     pub fn e1(buf: &mut [u8]) -> usize {
@@ -84,7 +84,45 @@ pub mod vfnl_impl {
         f
     }
 
-    /// D1: `LinkMessage::parse` and every VF.
+    /// The six fields through the lazy getters. The VLAN is `IFLA_VF_VLAN`'s, as the floor
+    /// reads it (the full decode's `vlan_tag()` prefers the VLAN list; in these replies both
+    /// hold the same tag, which the checksums confirm).
+    fn entry_fields(v: &VfEntry<'_>) -> VfFields {
+        const OK: &str = "D1/S1 field decodes";
+        let mut f = VfFields {
+            vf: v.vf().expect(OK),
+            ..VfFields::default()
+        };
+        if let Some(m) = v.mac().expect(OK) {
+            f.mac.copy_from_slice(&m.to_field()[..6]);
+        }
+        if let Some(t) = v.vlan().expect(OK) {
+            f.vlan = t.vlan;
+            f.qos = t.qos;
+        }
+        f.spoofchk = v.spoofchk().expect(OK).map_or(u32::MAX, |s| s.to_u32());
+        f.trust = v.trust().expect(OK).map_or(u32::MAX, |s| s.to_u32());
+        f
+    }
+
+    /// D1 lazily: `LinkMessage::parse` and every VF's `VfEntry`, six getters each.
+    pub fn d1_lazy(msg: &[u8]) -> u64 {
+        let link = LinkMessage::parse(msg).expect("D1 parses");
+        let mut h = FOLD_START;
+        for vf in link.vf_entries() {
+            h = fold_vf(h, &entry_fields(&vf.expect("D1 VF entry")));
+        }
+        h
+    }
+
+    /// S1 lazily: `LinkMessage::parse`, `vf_entry(63)` and its six getters.
+    pub fn s1_lazy(msg: &[u8]) -> u64 {
+        let link = LinkMessage::parse(msg).expect("S1 parses");
+        let vf = link.vf_entry(S1_VF).expect("S1 finds").expect("VF 63");
+        fold_vf(FOLD_START, &entry_fields(&vf))
+    }
+
+    /// D1: `LinkMessage::parse` and every VF decoded whole.
     pub fn d1(msg: &[u8]) -> u64 {
         let link = LinkMessage::parse(msg).expect("D1 parses");
         let mut h = FOLD_START;

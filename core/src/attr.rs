@@ -16,7 +16,7 @@
 //! error names the exact size needed. Neither panics on any input.
 
 use crate::error::{Error, Field};
-use crate::nlmsg::{align, read_u16, NlmFlags, NlmsgHeader};
+use crate::nlmsg::{align, NlmFlags, NlmsgHeader};
 
 /// Size of the attribute header (`NLA_HDRLEN`).
 pub const NLA_HDRLEN: usize = 4;
@@ -37,6 +37,18 @@ pub struct Attr<'a> {
 }
 
 impl<'a> Attr<'a> {
+    /// An attribute whose framing was checked earlier (by [`AttrIter`]) and whose place was
+    /// kept: for [`VfEntry`](crate::vf::VfEntry)'s getters, which hand it to the payload
+    /// decoders. The flag bits are not kept (no decoder reads them), so it reads as unflagged.
+    pub(crate) fn from_parts(kind: u16, offset: usize, payload: &'a [u8]) -> Self {
+        Attr {
+            kind,
+            flags: 0,
+            offset,
+            payload,
+        }
+    }
+
     /// The attribute number, flag bits cleared.
     pub fn kind(&self) -> u16 {
         self.kind
@@ -64,7 +76,6 @@ impl<'a> Attr<'a> {
             rest: self.payload,
             offset: self.offset + NLA_HDRLEN,
             nested: true,
-            failed: false,
         }
     }
 
@@ -119,10 +130,10 @@ impl<'a> Attr<'a> {
 /// past the container's end, or 1 to 3 stray bytes where the next header should be.
 #[derive(Debug, Clone)]
 pub struct AttrIter<'a> {
+    /// What is left to walk; emptied after an error, which ends the walk.
     rest: &'a [u8],
     offset: usize,
     nested: bool,
-    failed: bool,
 }
 
 impl<'a> AttrIter<'a> {
@@ -133,60 +144,76 @@ impl<'a> AttrIter<'a> {
             rest: bytes,
             offset,
             nested: false,
-            failed: false,
         }
     }
 
     fn fail(&mut self, e: Error) -> Option<Result<Attr<'a>, Error>> {
-        self.failed = true;
+        self.rest = &[];
         Some(Err(e))
     }
+}
+
+/// Checks the attribute header at the start of `rest`, which lies `offset` bytes into the
+/// outermost buffer and holds what is left of its container (a nest when `nested`): the
+/// header's raw `nla_type` (flags included) and its `nla_len`, which is at least
+/// [`NLA_HDRLEN`] and at most `rest.len()`. The one definition of good framing, shared by
+/// [`AttrIter`] and the walk in [`VfEntry::new`](crate::vf::VfEntry::new).
+#[inline(always)]
+pub(crate) fn check_header(
+    rest: &[u8],
+    offset: usize,
+    nested: bool,
+) -> Result<(u16, usize), Error> {
+    let Some(&[l0, l1, t0, t1]) = rest.first_chunk::<NLA_HDRLEN>() else {
+        return Err(Error::Misaligned {
+            offset,
+            len: rest.len(),
+        });
+    };
+    let len = u16::from_ne_bytes([l0, l1]);
+    let raw = u16::from_ne_bytes([t0, t1]);
+    let kind = raw & NLA_TYPE_MASK;
+    if (len as usize) < NLA_HDRLEN {
+        return Err(Error::BadAttrLength { kind, len });
+    }
+    if len as usize > rest.len() {
+        let available = rest.len();
+        return Err(if nested {
+            Error::NestPastParent {
+                kind,
+                len,
+                available,
+            }
+        } else {
+            Error::AttrPastEnd {
+                kind,
+                len,
+                available,
+            }
+        });
+    }
+    Ok((raw, len as usize))
 }
 
 impl<'a> Iterator for AttrIter<'a> {
     type Item = Result<Attr<'a>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.rest.is_empty() {
+        if self.rest.is_empty() {
             return None;
         }
-        if self.rest.len() < NLA_HDRLEN {
-            let len = self.rest.len();
-            return self.fail(Error::Misaligned {
-                offset: self.offset,
-                len,
-            });
-        }
-        let len = read_u16(self.rest, 0);
-        let raw = read_u16(self.rest, 2);
-        let kind = raw & NLA_TYPE_MASK;
-        if (len as usize) < NLA_HDRLEN {
-            return self.fail(Error::BadAttrLength { kind, len });
-        }
-        if len as usize > self.rest.len() {
-            let available = self.rest.len();
-            return self.fail(if self.nested {
-                Error::NestPastParent {
-                    kind,
-                    len,
-                    available,
-                }
-            } else {
-                Error::AttrPastEnd {
-                    kind,
-                    len,
-                    available,
-                }
-            });
-        }
+        let (raw, len) = match check_header(self.rest, self.offset, self.nested) {
+            Ok(header) => header,
+            Err(e) => return self.fail(e),
+        };
         let attr = Attr {
-            kind,
+            kind: raw & NLA_TYPE_MASK,
             flags: raw & !NLA_TYPE_MASK,
             offset: self.offset,
-            payload: &self.rest[NLA_HDRLEN..len as usize],
+            payload: &self.rest[NLA_HDRLEN..len],
         };
         // The last attribute may come without its padding; anything else must be aligned.
-        let step = align(len as usize).min(self.rest.len());
+        let step = align(len).min(self.rest.len());
         self.rest = &self.rest[step..];
         self.offset += step;
         Some(Ok(attr))

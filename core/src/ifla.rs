@@ -65,6 +65,8 @@ pub const IFLA_VF_IB_PORT_GUID: u16 = 11;
 pub const IFLA_VF_VLAN_LIST: u16 = 12;
 /// `IFLA_VF_BROADCAST`: `struct ifla_vf_broadcast { u8 broadcast[32]; }` (dumps only).
 pub const IFLA_VF_BROADCAST: u16 = 13;
+/// `IFLA_VF_MAX`: the highest `IFLA_VF_*` number this version knows (the kernel's, as of 6.12).
+pub const IFLA_VF_MAX: u16 = IFLA_VF_BROADCAST;
 
 /// `IFLA_VF_VLAN_INFO`: `struct ifla_vf_vlan_info { u32 vf, vlan, qos; __be16 vlan_proto; }`.
 pub const IFLA_VF_VLAN_INFO: u16 = 1;

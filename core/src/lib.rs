@@ -77,6 +77,6 @@ pub use port::{Port, PortMap, MAX_PORTS};
 pub use request::{GetLink, LinkDump, LinkTarget, SetLink};
 pub use snapshot::Snapshot;
 pub use vf::{
-    LinkState, RateLimit, VfAttr, VfConfig, VfInfo, VfSetting, VfStats, VlanProto, VlanTag,
+    LinkState, RateLimit, VfAttr, VfConfig, VfEntry, VfInfo, VfSetting, VfStats, VlanProto, VlanTag,
 };
 pub use virtualport::{PortProfile, PortRequest, PortResponse, VirtualPort, VsiType};

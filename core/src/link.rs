@@ -2,12 +2,14 @@
 //!
 //! [`LinkMessage::parse`] walks the top-level attributes once, checking every length and
 //! string, and keeps slices of the ones it knows. After that no getter fails: the VF and port
-//! iterators decode lazily and report a malformed entry as an `Err` item.
+//! iterators decode lazily and report a malformed entry as an `Err` item. The VFs come two
+//! ways: [`LinkMessage::vf_entries`] as lazy [`VfEntry`] views that decode only the fields
+//! read, and [`LinkMessage::vfs`] decoded whole into [`VfInfo`] values.
 //!
 //! The VF list is not trusted to be complete. The kernel's `IFLA_VFINFO_LIST` is one
-//! attribute with a 16-bit length; with a few hundred VFs it overflows. [`LinkMessage::vfs`]
-//! ends with [`Error::VfListTruncated`] when fewer entries arrived than `IFLA_NUM_VF` says,
-//! and yields only [`Error::VfListWrapped`] when the length wrapped, which shows as a VF entry
+//! attribute with a 16-bit length; with a few hundred VFs it overflows. The VF iterators end
+//! with [`Error::VfListTruncated`] when fewer entries arrived than `IFLA_NUM_VF` says,
+//! and yield only [`Error::VfListWrapped`] when the length wrapped, which shows as a VF entry
 //! (type 1, which at the top level is `IFLA_ADDRESS`, always sent before the list) following
 //! the list, or as a malformed attribute after a list shorter than `IFLA_NUM_VF`.
 
@@ -17,7 +19,7 @@ use crate::ifinfo::IfInfoMsg;
 use crate::ifla::*;
 use crate::mac::ETH_ALEN;
 use crate::nlmsg::{Message, NlmsgHeader, RTM_NEWLINK};
-use crate::vf::VfInfo;
+use crate::vf::{VfEntry, VfInfo};
 use crate::virtualport::VirtualPort;
 
 /// An RTM_NEWLINK message, parsed.
@@ -216,11 +218,25 @@ impl<'a> LinkMessage<'a> {
         self.vfinfo_list.is_some()
     }
 
-    /// The VFs, in the order the kernel sent them. Ends with [`Error::VfListTruncated`] when
-    /// the list is shorter than `IFLA_NUM_VF`; yields only [`Error::VfListWrapped`] when its
-    /// length wrapped at 64 KiB.
-    pub fn vfs(&self) -> VfInfos<'a> {
-        VfInfos {
+    /// The VFs, lazily: each item a [`VfEntry`] whose framing is checked and whose fields
+    /// decode when asked. In the order the kernel sent them; ends with
+    /// [`Error::VfListTruncated`] when the list is shorter than `IFLA_NUM_VF`; yields only
+    /// [`Error::VfListWrapped`] when its length wrapped at 64 KiB; stops after an error.
+    ///
+    /// ```
+    /// # use vfnl::link::LinkMessage;
+    /// # fn show(reply: &[u8]) -> Result<(), vfnl::Error> {
+    /// let link = LinkMessage::parse(reply)?;
+    /// for vf in link.vf_entries() {
+    ///     let vf = vf?; // a truncated list ends in an error, never silently
+    ///     // Only these two attributes are decoded; the stats nest is never touched.
+    ///     let (index, mac) = (vf.vf()?, vf.mac()?);
+    /// #   let _ = (index, mac);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn vf_entries(&self) -> VfEntries<'a> {
+        VfEntries {
             entries: self.vfinfo_list.map(|l| l.nested()),
             addr_len: self.addr_len(),
             num_vf: self.num_vf,
@@ -233,16 +249,35 @@ impl<'a> LinkMessage<'a> {
         }
     }
 
-    /// The VF with index `vf`, if the list has it. Errors as for [`vfs`](Self::vfs), except
-    /// that a truncated list that still holds `vf` answers with it.
-    pub fn vf(&self, vf: u32) -> Result<Option<VfInfo>, Error> {
-        for info in self.vfs() {
-            let info = info?;
-            if info.vf == vf {
-                return Ok(Some(info));
+    /// The VFs, each decoded whole into a [`VfInfo`] ([`vf_entries`](Self::vf_entries), each
+    /// entry through [`VfInfo::parse`]). The same end of list as `vf_entries`, and it stops
+    /// after the first entry that does not decode.
+    pub fn vfs(&self) -> VfInfos<'a> {
+        VfInfos {
+            entries: self.vf_entries(),
+        }
+    }
+
+    /// The entry of the VF with index `vf` ([`VfEntry::vf`]), if the list has it, not
+    /// decoded. Errors as for [`vf_entries`](Self::vf_entries), except that a truncated list
+    /// that still holds `vf` answers with it; an entry before it whose index cannot be read
+    /// is an error too.
+    pub fn vf_entry(&self, vf: u32) -> Result<Option<VfEntry<'a>>, Error> {
+        for entry in self.vf_entries() {
+            let entry = entry?;
+            if entry.vf()? == vf {
+                return Ok(Some(entry));
             }
         }
         Ok(None)
+    }
+
+    /// The VF with index `vf`, if the list has it, decoded whole. Finds it as
+    /// [`vf_entry`](Self::vf_entry) does and decodes only that entry: the entries before it
+    /// are checked for framing and their index only, so a malformed stats nest of another
+    /// VF does not hide this one ([`vfs`](Self::vfs) would stop there).
+    pub fn vf(&self, vf: u32) -> Result<Option<VfInfo>, Error> {
+        self.vf_entry(vf)?.map(|e| e.to_info()).transpose()
     }
 
     /// The per-VF 802.1Qbg/Qbh ports (`IFLA_VF_PORTS`).
@@ -270,9 +305,9 @@ enum IterState {
     Done,
 }
 
-/// Iterator over a link's VFs; see [`LinkMessage::vfs`].
+/// Iterator over a link's VF entries; see [`LinkMessage::vf_entries`].
 #[derive(Debug, Clone)]
-pub struct VfInfos<'a> {
+pub struct VfEntries<'a> {
     entries: Option<AttrIter<'a>>,
     addr_len: usize,
     num_vf: Option<u32>,
@@ -280,10 +315,15 @@ pub struct VfInfos<'a> {
     state: IterState,
 }
 
-impl Iterator for VfInfos<'_> {
-    type Item = Result<VfInfo, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> VfEntries<'a> {
+    /// The next `IFLA_VF_INFO` through `decode` (given the link's `addr_len`), or the error
+    /// that ends the list; nothing after an error. The one walk of the list, for
+    /// [`VfEntries`] and [`VfInfos`] alike.
+    #[inline]
+    fn next_with<T>(
+        &mut self,
+        decode: impl FnOnce(&Attr<'a>, usize) -> Result<T, Error>,
+    ) -> Option<Result<T, Error>> {
         match self.state {
             IterState::Done => return None,
             IterState::Wrapped => {
@@ -297,11 +337,11 @@ impl Iterator for VfInfos<'_> {
                 Some(Ok(attr)) if attr.kind() != IFLA_VF_INFO => continue,
                 Some(Ok(attr)) => {
                     self.found += 1;
-                    let info = VfInfo::parse(&attr, self.addr_len);
-                    if info.is_err() {
+                    let item = decode(&attr, self.addr_len);
+                    if item.is_err() {
                         self.state = IterState::Done;
                     }
-                    return Some(info);
+                    return Some(item);
                 }
                 Some(Err(e)) => {
                     self.state = IterState::Done;
@@ -321,6 +361,29 @@ impl Iterator for VfInfos<'_> {
                 }
             }
         }
+    }
+}
+
+impl<'a> Iterator for VfEntries<'a> {
+    type Item = Result<VfEntry<'a>, Error>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_with(VfEntry::new)
+    }
+}
+
+/// Iterator over a link's VFs, decoded; see [`LinkMessage::vfs`].
+#[derive(Debug, Clone)]
+pub struct VfInfos<'a> {
+    entries: VfEntries<'a>,
+}
+
+impl Iterator for VfInfos<'_> {
+    type Item = Result<VfInfo, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.entries.next_with(VfInfo::parse)
     }
 }
 

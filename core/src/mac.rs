@@ -59,6 +59,37 @@ impl Mac {
         })
     }
 
+    /// The first `len` bytes of a kernel's 32-byte address field (1 to 32 allowed): the same
+    /// as [`Mac::new`]`(&field[..len])`, without a copy of variable length.
+    ///
+    /// ```
+    /// use vfnl::Mac;
+    /// let mut field = [0xee; 32];
+    /// field[..6].copy_from_slice(&[0x52, 0x54, 0, 1, 1, 1]);
+    /// assert_eq!(Mac::from_field(&field, 6), Mac::new(&field[..6]));
+    /// assert!(Mac::from_field(&field, 33).is_err());
+    /// ```
+    #[inline]
+    pub fn from_field(field: &[u8; MAX_ADDR_LEN], len: usize) -> Result<Self, Error> {
+        if len == 0 || len > MAX_ADDR_LEN {
+            return Err(Error::BadMacLength { len });
+        }
+        // Eight bytes at a time, those past `len` masked off: a few instructions a word,
+        // where a copy of `len` bytes is a call to memcpy.
+        let mut bytes = [0u8; MAX_ADDR_LEN];
+        let (out, _) = bytes.as_chunks_mut::<8>();
+        let (words, _) = field.as_chunks::<8>();
+        for (i, (out, word)) in out.iter_mut().zip(words).enumerate() {
+            let keep = len.saturating_sub(8 * i).min(8) as u32;
+            let mask = u64::MAX.checked_shr(8 * (8 - keep)).unwrap_or(0);
+            *out = (u64::from_le_bytes(*word) & mask).to_le_bytes();
+        }
+        Ok(Mac {
+            len: len as u8,
+            bytes,
+        })
+    }
+
     /// The address bytes.
     pub fn as_bytes(&self) -> &[u8] {
         // `len` is 1..=32 by construction; `get` keeps the accessor free of a panic path.
@@ -142,6 +173,29 @@ mod tests {
         assert_eq!(ib.len(), 20);
         assert_ne!(Mac::new(&[0; 6]).unwrap(), Mac::new(&[0; 20]).unwrap());
         assert!(Mac::new(&[0; 6]).unwrap().is_zero());
+    }
+
+    #[test]
+    fn from_field_is_new_of_a_prefix() {
+        let mut field = [0u8; MAX_ADDR_LEN];
+        for (i, b) in field.iter_mut().enumerate() {
+            *b = 0xa0 + i as u8;
+        }
+        for len in 1..=MAX_ADDR_LEN {
+            assert_eq!(
+                Mac::from_field(&field, len),
+                Mac::new(&field[..len]),
+                "{len}"
+            );
+        }
+        assert_eq!(
+            Mac::from_field(&field, 0),
+            Err(Error::BadMacLength { len: 0 })
+        );
+        assert_eq!(
+            Mac::from_field(&field, 33),
+            Err(Error::BadMacLength { len: 33 })
+        );
     }
 
     #[test]

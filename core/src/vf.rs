@@ -1,9 +1,12 @@
 //! The per-VF attributes inside `IFLA_VFINFO_LIST` / `IFLA_VF_INFO`.
 //!
-//! Three layers, each a plain `Copy` value:
+//! Four layers, each a plain `Copy` value:
 //! - [`VfAttr`]: one `IFLA_VF_*` attribute, decoded faithfully (unknown codes and "not
 //!   reported" values kept) and encoded back as it is;
-//! - [`VfInfo`]: everything one `IFLA_VF_INFO` of a kernel reply says about one VF;
+//! - [`VfEntry`]: one `IFLA_VF_INFO` of a kernel reply as a zero-copy view, framing checked,
+//!   each field decoded when its getter is called;
+//! - [`VfInfo`]: everything one `IFLA_VF_INFO` says about one VF, decoded at once (through
+//!   a `VfEntry`'s getters);
 //! - [`VfConfig`]: the settings to send for one VF, validated against what the kernel would
 //!   reject before a byte is written.
 //!
@@ -27,10 +30,11 @@
 //! The GUID layout is that of 64-bit kernels (and 32-bit ARM), where `u64` is 8-byte
 //! aligned; i386 kernels use 12 bytes and are not supported.
 
-use crate::attr::{Attr, Writer};
+use crate::attr::{check_header, Attr, AttrIter, Writer, NLA_HDRLEN, NLA_TYPE_MASK};
 use crate::error::Error;
 use crate::ifla::*;
 use crate::mac::{Mac, ETH_ALEN, MAX_ADDR_LEN};
+use crate::nlmsg::align;
 use core::fmt;
 
 /// `ETH_P_8021Q`.
@@ -264,13 +268,20 @@ impl VfStats {
     /// Decodes the nest; padding and unknown counters are skipped.
     pub fn parse(attr: &Attr<'_>) -> Result<Self, Error> {
         let mut stats = VfStats::default();
+        stats.read(attr)?;
+        Ok(stats)
+    }
+
+    /// Decodes the nest into `self`, which is all `None`: in place, because a value built
+    /// counter by counter and then moved made the move wait on every counter's store.
+    fn read(&mut self, attr: &Attr<'_>) -> Result<(), Error> {
         for entry in attr.nested() {
             let entry = entry?;
-            if let Some(slot) = stats.slot(entry.kind()) {
+            if let Some(slot) = self.slot(entry.kind()) {
                 *slot = Some(entry.u64()?);
             }
         }
-        Ok(stats)
+        Ok(())
     }
 
     /// Writes the counters that are present, in type order, each a u64 attribute.
@@ -383,6 +394,7 @@ pub enum VfAttr<'a> {
     },
 }
 
+#[inline]
 fn words<const N: usize>(attr: &Attr<'_>) -> Result<[u32; N], Error> {
     let p = attr.payload();
     if p.len() != 4 * N {
@@ -395,6 +407,7 @@ fn words<const N: usize>(attr: &Attr<'_>) -> Result<[u32; N], Error> {
     Ok(out)
 }
 
+#[inline]
 fn guid(attr: &Attr<'_>) -> Result<(u32, u64), Error> {
     let b: [u8; 16] = attr.array()?;
     let vf = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
@@ -405,6 +418,7 @@ fn guid(attr: &Attr<'_>) -> Result<(u32, u64), Error> {
 
 /// The address length to read from 32-byte MAC fields: the link's own, or Ethernet's when the
 /// link reported none usable.
+#[inline]
 fn effective_addr_len(addr_len: usize) -> usize {
     if (1..=MAX_ADDR_LEN).contains(&addr_len) {
         addr_len
@@ -413,20 +427,29 @@ fn effective_addr_len(addr_len: usize) -> usize {
     }
 }
 
-/// `IFLA_VF_MAC`: the VF and the first `addr_len` bytes of the 32-byte field.
-fn vf_mac(attr: &Attr<'_>, addr_len: usize) -> Result<(u32, Mac), Error> {
+/// `IFLA_VF_MAC`'s layout: the VF and the 32-byte field.
+#[inline]
+fn mac_field<'a>(attr: &Attr<'a>) -> Result<(u32, &'a [u8; MAX_ADDR_LEN]), Error> {
     let b: &[u8; 4 + MAX_ADDR_LEN] = attr.payload().try_into().map_err(|_| attr.bad_len(36))?;
-    let vf = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
-    Ok((vf, Mac::new(&b[4..4 + effective_addr_len(addr_len)])?))
+    let [v0, v1, v2, v3, field @ ..] = b;
+    Ok((u32::from_ne_bytes([*v0, *v1, *v2, *v3]), field))
+}
+
+/// `IFLA_VF_MAC`: the VF and the first `addr_len` bytes of the 32-byte field.
+#[inline]
+fn vf_mac(attr: &Attr<'_>, addr_len: usize) -> Result<(u32, Mac), Error> {
+    let (vf, field) = mac_field(attr)?;
+    Ok((vf, Mac::from_field(field, effective_addr_len(addr_len))?))
 }
 
 /// `IFLA_VF_BROADCAST`: the first `addr_len` bytes of the 32-byte field.
+#[inline]
 fn broadcast(attr: &Attr<'_>, addr_len: usize) -> Result<Mac, Error> {
     let b: &[u8; MAX_ADDR_LEN] = attr
         .payload()
         .try_into()
         .map_err(|_| attr.bad_len(MAX_ADDR_LEN))?;
-    Mac::new(&b[..effective_addr_len(addr_len)])
+    Mac::from_field(b, effective_addr_len(addr_len))
 }
 
 /// `IFLA_VF_VLAN_LIST`: its one `IFLA_VF_VLAN_INFO` (the kernel allows no other count).
@@ -692,9 +715,410 @@ pub struct VfInfo {
 impl VfInfo {
     /// Decodes an `IFLA_VF_INFO` nest. `addr_len` as for [`VfAttr::parse`]. Attributes this
     /// version does not know are skipped; every attribute that names a VF must name the same.
+    /// An attribute given twice counts with its last value. On malformed input the error is
+    /// that of the first bad attribute in the entry's order (framing, payload, or a VF index
+    /// unlike the first one named), else [`Error::MissingVfIndex`].
+    ///
+    /// The same as [`VfEntry::new`] then [`VfEntry::to_info`], except for an entry whose
+    /// framing breaks after an attribute with a bad payload: this reports the payload.
+    #[inline]
     pub fn parse(info: &Attr<'_>, addr_len: usize) -> Result<Self, Error> {
-        let mut vf = None;
-        let mut out = VfInfo {
+        match VfEntry::new(info, addr_len) {
+            Ok(entry) => entry.to_info(),
+            // The framing breaks somewhere, but an attribute before the break may be bad.
+            Err(e) => first_error(info.nested(), addr_len).and(Err(e)),
+        }
+    }
+
+    /// The port VLAN with its real protocol: the VLAN list's entry when present (kernels since
+    /// 4.9 send both), else the legacy 802.1Q attribute.
+    pub fn vlan_tag(&self) -> Option<VlanTag> {
+        self.vlan_list.or(self.vlan)
+    }
+}
+
+/// The `IFLA_VF_*` numbers whose payload names a VF (all but stats and broadcast), as a bit
+/// set: bit `n` for number `n`.
+const NAMES_VF: u16 =
+    ((1 << (IFLA_VF_MAX + 1)) - 2) & !(1 << IFLA_VF_STATS | 1 << IFLA_VF_BROADCAST);
+
+/// Whether attribute number `kind` names a VF.
+fn names_vf(kind: u16) -> bool {
+    kind <= IFLA_VF_MAX && NAMES_VF & (1 << kind) != 0
+}
+
+/// One `IFLA_VF_INFO` of a kernel reply, not decoded yet: a zero-copy view that decodes each
+/// field when asked (what smoltcp's `Packet` is to its `Repr`; [`VfInfo`] is the `Repr`).
+///
+/// [`new`](Self::new) walks the entry's attributes once, checking every header and length as
+/// [`AttrIter`] does, and notes where each known `IFLA_VF_*`
+/// attribute is. Each getter then decodes one attribute: `Ok(None)` when the entry has none,
+/// `Err` when its payload is malformed, with the error [`VfAttr::parse`] gives for it. Reading
+/// only the fields needed skips the rest, the stats nest above all. A getter never panics.
+///
+/// Laziness shows in three places, each the price of not decoding what is not asked for:
+/// - a malformed attribute is reported by its own getter only, and
+///   [`new`](Self::new) reports only broken framing;
+/// - [`vf`](Self::vf) is the index the first attribute that names one names; that all the
+///   others name the same is checked by [`check`](Self::check) and [`to_info`](Self::to_info);
+/// - an attribute given twice counts with its last value (as in [`VfInfo`]); the earlier
+///   ones are decoded only by `check` and `to_info`.
+///
+/// [`check`](Self::check) decodes everything and is `Ok` exactly when [`VfInfo::parse`]
+/// would be, with the same error otherwise.
+///
+/// ```
+/// use vfnl::attr::{AttrIter, Writer};
+/// use vfnl::vf::VfEntry;
+/// use vfnl::{Mac, VfConfig, VfSetting, VlanTag};
+/// // One IFLA_VF_INFO, as a reply would carry it.
+/// let cfg = VfConfig {
+///     mac: Some(Mac::ethernet([0x52, 0x54, 0, 1, 1, 1])),
+///     vlan: Some(VlanTag::dot1q(42, 0)),
+///     trust: Some(true),
+///     ..VfConfig::new(3)
+/// };
+/// let mut buf = [0u8; 128];
+/// let mut w = Writer::new(&mut buf);
+/// cfg.emit(&mut w);
+/// let n = w.finish()?;
+/// let info = AttrIter::new(&buf[..n], 0).next().unwrap()?;
+///
+/// let vf = VfEntry::new(&info, 6)?;
+/// assert_eq!(vf.vf()?, 3);
+/// assert_eq!(vf.mac()?, cfg.mac);
+/// assert_eq!(vf.vlan()?, Some(VlanTag::dot1q(42, 0)));
+/// assert_eq!(vf.trust()?, Some(VfSetting::On));
+/// assert_eq!(vf.spoofchk()?, None); // not in the entry
+/// assert_eq!(vf.stats()?, None);
+/// vf.check()?; // every attribute decodes and names VF 3
+/// # Ok::<(), vfnl::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VfEntry<'a> {
+    /// The `IFLA_VF_INFO` payload.
+    payload: &'a [u8],
+    /// Where the `IFLA_VF_INFO` header lies in the outermost buffer.
+    offset: usize,
+    /// Where the payload of the last attribute of each number 1..=IFLA_VF_MAX (at index
+    /// number - 1) starts in `payload`; 0 for none (a payload starts after its 4-byte header,
+    /// never at 0). Its end is re-read from its header. `u16` is enough: the entry is one
+    /// attribute, so `payload` is at most 65,531 bytes. Kept this small because the view is
+    /// made, moved and returned once per VF.
+    at: [u16; IFLA_VF_MAX as usize],
+    /// The link's `addr_len` as the MAC decoders use it (1 to 32).
+    addr_len: u8,
+}
+
+impl<'a> VfEntry<'a> {
+    /// Walks an `IFLA_VF_INFO` nest's attributes, checking their framing (the errors are
+    /// [`AttrIter`]'s for a nest) and noting where each known one is;
+    /// no payload is decoded. `addr_len` as for [`VfAttr::parse`].
+    #[inline]
+    pub fn new(info: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
+        // The walk of `AttrIter`, with its header check (`check_header`), keeping nothing but
+        // a position: with the iterator's state and a whole `Attr` per step live, any more
+        // bookkeeping was spilled to memory and each attribute waited for the last. So
+        // repeats are found later, by `to_info`, the one caller that needs to know.
+        let payload = info.payload();
+        let base = info.offset() + NLA_HDRLEN;
+        let mut at = [0u16; IFLA_VF_MAX as usize];
+        let mut pos = 0;
+        while let Some(rest) = payload.get(pos..).filter(|r| !r.is_empty()) {
+            let (raw, len) = check_header(rest, base + pos, true)?;
+            // Number 0 (IFLA_VF_UNSPEC) wraps to no slot, like numbers past IFLA_VF_MAX.
+            let slot = usize::from(raw & NLA_TYPE_MASK).wrapping_sub(1);
+            if let Some(start) = at.get_mut(slot) {
+                // Lossless: it lies inside the nest's payload (see `at`).
+                *start = (pos + NLA_HDRLEN) as u16;
+            }
+            // Past the end when the last attribute comes without its padding: the walk ends.
+            pos += align(len);
+        }
+        Ok(VfEntry {
+            payload,
+            offset: info.offset(),
+            at,
+            // What `effective_addr_len` makes of it, so it fits a byte and means the same.
+            addr_len: effective_addr_len(addr_len) as u8,
+        })
+    }
+
+    /// The entry's attributes as they are, unknown ones included.
+    pub fn attrs(&self) -> AttrIter<'a> {
+        Attr::from_parts(IFLA_VF_INFO, self.offset, self.payload).nested()
+    }
+
+    /// The attribute whose payload starts at `start` in the entry's payload (0: none), as
+    /// number `kind`.
+    #[inline]
+    fn attr_at(&self, kind: u16, start: u16) -> Option<Attr<'a>> {
+        let header = usize::from(start).checked_sub(NLA_HDRLEN)?;
+        let attr = self.payload.get(header..)?;
+        let &[l0, l1, ..] = attr.first_chunk::<NLA_HDRLEN>()?;
+        let payload = attr.get(NLA_HDRLEN..usize::from(u16::from_ne_bytes([l0, l1])))?;
+        // The header sits NLA_HDRLEN into the nest.
+        Some(Attr::from_parts(
+            kind,
+            self.offset + NLA_HDRLEN + header,
+            payload,
+        ))
+    }
+
+    /// The last attribute of number `kind`.
+    #[inline]
+    fn attr(&self, kind: u16) -> Option<Attr<'a>> {
+        let start = *self.at.get(usize::from(kind).wrapping_sub(1))?;
+        self.attr_at(kind, start)
+    }
+
+    /// The last attribute of number `kind`, decoded by `decode`.
+    #[inline]
+    fn decode<T>(
+        &self,
+        kind: u16,
+        decode: impl FnOnce(&Attr<'a>) -> Result<T, Error>,
+    ) -> Result<Option<T>, Error> {
+        self.attr(kind).map(|a| decode(&a)).transpose()
+    }
+
+    /// The link's `addr_len`, for the MAC decoders.
+    #[inline]
+    fn addr_len(&self) -> usize {
+        self.addr_len.into()
+    }
+
+    /// The VF index (the `N` of the PF's `virtfnN`): the one named by the first attribute
+    /// that names one. [`Error::MissingVfIndex`] when none does; that attribute's error when
+    /// its payload is malformed. Whether the others agree is left to [`check`](Self::check).
+    #[inline]
+    pub fn vf(&self) -> Result<u32, Error> {
+        // In the kernel's order the first attribute (the MAC) names one: when the slot of
+        // the first attribute's number holds that attribute (payload at 4), it is the one.
+        let first = self.payload.get(2..).and_then(<[u8]>::first_chunk::<2>);
+        let attr = match first.map(|&raw| u16::from_ne_bytes(raw) & NLA_TYPE_MASK) {
+            Some(kind)
+                if names_vf(kind) && self.at.get(usize::from(kind).wrapping_sub(1)) == Some(&4) =>
+            {
+                self.attr(kind)
+            }
+            // Else walk to it; the walk cannot fail, `new` walked the same bytes.
+            _ => self
+                .attrs()
+                .map_while(Result::ok)
+                .find(|a| names_vf(a.kind())),
+        };
+        vf_named_by(&attr.ok_or(Error::MissingVfIndex)?)
+    }
+
+    /// Whether a number in 1..=IFLA_VF_MAX came more than once.
+    fn has_repeats(&self) -> bool {
+        // Attributes tile the payload. When those in the slots cover all of it, as in every
+        // kernel reply, there is no room for another: no walk needed.
+        let mut covered = 0;
+        for &start in self.at.iter().filter(|&&start| start != 0) {
+            let header = usize::from(start) - NLA_HDRLEN;
+            if let Some(&len) = self.payload.get(header..).and_then(<[u8]>::first_chunk) {
+                covered += align(usize::from(u16::from_ne_bytes(len)));
+            }
+        }
+        if covered == align(self.payload.len()) {
+            return false;
+        }
+        let known = (self.attrs().map_while(Result::ok))
+            .filter(|a| (1..=IFLA_VF_MAX).contains(&a.kind()))
+            .count();
+        known != self.at.iter().filter(|&&start| start != 0).count()
+    }
+
+    /// `IFLA_VF_MAC`: the administrative MAC, the link's `addr_len` bytes of it.
+    #[inline]
+    pub fn mac(&self) -> Result<Option<Mac>, Error> {
+        let mut mac = None;
+        self.mac_into(&mut mac)?;
+        Ok(mac)
+    }
+
+    /// The MAC into `out` (for [`to_info`](Self::to_info), which fills a `VfInfo` in place)
+    /// and the VF the attribute names.
+    #[inline]
+    fn mac_into(&self, out: &mut Option<Mac>) -> Result<Option<u32>, Error> {
+        let Some((vf, mac)) = self.decode(IFLA_VF_MAC, |a| vf_mac(a, self.addr_len()))? else {
+            *out = None;
+            return Ok(None);
+        };
+        *out = Some(mac);
+        Ok(Some(vf))
+    }
+
+    /// `IFLA_VF_BROADCAST`: the broadcast address, the link's `addr_len` bytes of it.
+    #[inline]
+    pub fn broadcast(&self) -> Result<Option<Mac>, Error> {
+        let mut mac = None;
+        self.broadcast_into(&mut mac)?;
+        Ok(mac)
+    }
+
+    /// The broadcast address into `out`, as [`mac_into`](Self::mac_into).
+    #[inline]
+    fn broadcast_into(&self, out: &mut Option<Mac>) -> Result<(), Error> {
+        *out = self.decode(IFLA_VF_BROADCAST, |a| broadcast(a, self.addr_len()))?;
+        Ok(())
+    }
+
+    /// `IFLA_VF_VLAN`: the port VLAN, 802.1Q as a protocol whatever the real one.
+    #[inline]
+    pub fn vlan(&self) -> Result<Option<VlanTag>, Error> {
+        Ok(self.vlan_named()?.map(|(_, tag)| tag))
+    }
+
+    #[inline]
+    fn vlan_named(&self) -> Result<Option<(u32, VlanTag)>, Error> {
+        self.decode(IFLA_VF_VLAN, |a| {
+            let [vf, vlan, qos] = words(a)?;
+            Ok((vf, VlanTag::dot1q(vlan, qos)))
+        })
+    }
+
+    /// `IFLA_VF_VLAN_LIST`: the port VLAN with its real protocol.
+    #[inline]
+    pub fn vlan_list(&self) -> Result<Option<VlanTag>, Error> {
+        Ok(self.vlan_list_named()?.map(|(_, tag)| tag))
+    }
+
+    #[inline]
+    fn vlan_list_named(&self) -> Result<Option<(u32, VlanTag)>, Error> {
+        self.decode(IFLA_VF_VLAN_LIST, vlan_list)
+    }
+
+    /// The port VLAN with its real protocol, as [`VfInfo::vlan_tag`]: the VLAN list's entry
+    /// when there is a list, else `IFLA_VF_VLAN` (decoded only when there is no list).
+    #[inline]
+    pub fn vlan_tag(&self) -> Result<Option<VlanTag>, Error> {
+        match self.vlan_list()? {
+            Some(tag) => Ok(Some(tag)),
+            None => self.vlan(),
+        }
+    }
+
+    /// `IFLA_VF_TX_RATE`: the legacy maximum rate, Mbit/s.
+    #[inline]
+    pub fn tx_rate(&self) -> Result<Option<u32>, Error> {
+        Ok(self.tx_rate_named()?.map(|(_, rate)| rate))
+    }
+
+    #[inline]
+    fn tx_rate_named(&self) -> Result<Option<(u32, u32)>, Error> {
+        self.decode(IFLA_VF_TX_RATE, |a| {
+            let [vf, rate] = words(a)?;
+            Ok((vf, rate))
+        })
+    }
+
+    /// `IFLA_VF_RATE`: minimum and maximum rate.
+    #[inline]
+    pub fn rate(&self) -> Result<Option<RateLimit>, Error> {
+        Ok(self.rate_named()?.map(|(_, rate)| rate))
+    }
+
+    #[inline]
+    fn rate_named(&self) -> Result<Option<(u32, RateLimit)>, Error> {
+        self.decode(IFLA_VF_RATE, |a| {
+            let [vf, min_tx_rate, max_tx_rate] = words(a)?;
+            Ok((
+                vf,
+                RateLimit {
+                    min_tx_rate,
+                    max_tx_rate,
+                },
+            ))
+        })
+    }
+
+    /// `IFLA_VF_SPOOFCHK`: MAC anti-spoofing.
+    #[inline]
+    pub fn spoofchk(&self) -> Result<Option<VfSetting>, Error> {
+        Ok(self.setting_named(IFLA_VF_SPOOFCHK)?.map(|(_, s)| s))
+    }
+
+    /// `IFLA_VF_RSS_QUERY_EN`: RSS query permission.
+    #[inline]
+    pub fn rss_query_en(&self) -> Result<Option<VfSetting>, Error> {
+        Ok(self.setting_named(IFLA_VF_RSS_QUERY_EN)?.map(|(_, s)| s))
+    }
+
+    /// `IFLA_VF_TRUST`: trusted mode.
+    #[inline]
+    pub fn trust(&self) -> Result<Option<VfSetting>, Error> {
+        Ok(self.setting_named(IFLA_VF_TRUST)?.map(|(_, s)| s))
+    }
+
+    #[inline]
+    fn setting_named(&self, kind: u16) -> Result<Option<(u32, VfSetting)>, Error> {
+        self.decode(kind, |a| {
+            let [vf, s] = words(a)?;
+            Ok((vf, VfSetting::from_u32(s)))
+        })
+    }
+
+    /// `IFLA_VF_LINK_STATE`: the administrative link state.
+    #[inline]
+    pub fn link_state(&self) -> Result<Option<LinkState>, Error> {
+        Ok(self.link_state_named()?.map(|(_, s)| s))
+    }
+
+    #[inline]
+    fn link_state_named(&self) -> Result<Option<(u32, LinkState)>, Error> {
+        self.decode(IFLA_VF_LINK_STATE, |a| {
+            let [vf, s] = words(a)?;
+            Ok((vf, LinkState::from_u32(s)))
+        })
+    }
+
+    /// `IFLA_VF_IB_NODE_GUID`: the InfiniBand node GUID.
+    #[inline]
+    pub fn ib_node_guid(&self) -> Result<Option<u64>, Error> {
+        Ok(self.decode(IFLA_VF_IB_NODE_GUID, guid)?.map(|(_, g)| g))
+    }
+
+    /// `IFLA_VF_IB_PORT_GUID`: the InfiniBand port GUID.
+    #[inline]
+    pub fn ib_port_guid(&self) -> Result<Option<u64>, Error> {
+        Ok(self.decode(IFLA_VF_IB_PORT_GUID, guid)?.map(|(_, g)| g))
+    }
+
+    /// `IFLA_VF_STATS`: the counters (the whole nest is decoded).
+    #[inline]
+    pub fn stats(&self) -> Result<Option<VfStats>, Error> {
+        let mut stats = None;
+        self.stats_into(&mut stats)?;
+        Ok(stats)
+    }
+
+    /// The counters into `out`, as [`mac_into`](Self::mac_into).
+    #[inline]
+    fn stats_into(&self, out: &mut Option<VfStats>) -> Result<(), Error> {
+        match self.attr(IFLA_VF_STATS) {
+            None => {
+                *out = None;
+                Ok(())
+            }
+            Some(attr) => out.insert(VfStats::default()).read(&attr),
+        }
+    }
+
+    /// Decodes every attribute, in order, and checks that all that name a VF name the same:
+    /// `Ok` exactly when [`VfInfo::parse`] of this entry is, else the same error.
+    pub fn check(&self) -> Result<(), Error> {
+        first_error(self.attrs(), self.addr_len()).map(|_| ())
+    }
+
+    /// Decodes the whole entry: the same value or error as [`VfInfo::parse`] (given an entry
+    /// whose framing was good, which [`new`](Self::new) saw to).
+    #[inline]
+    pub fn to_info(&self) -> Result<VfInfo, Error> {
+        // Every field is set by `fill`; a literal here, where a constant would be copied in.
+        let mut info = VfInfo {
             vf: 0,
             mac: None,
             broadcast: None,
@@ -710,97 +1134,109 @@ impl VfInfo {
             ib_port_guid: None,
             stats: None,
         };
-        // Decoded field by field rather than through `VfAttr`, whose size (stats make it over
-        // 130 bytes) made each attribute cost a large move; the payload layouts are the same
-        // helpers `VfAttr::parse` uses, so both read the same bytes the same way.
-        for attr in info.nested() {
-            let attr = attr?;
-            let this = match attr.kind() {
-                IFLA_VF_MAC => {
-                    let (vf, mac) = vf_mac(&attr, addr_len)?;
-                    out.mac = Some(mac);
-                    vf
-                }
-                IFLA_VF_VLAN => {
-                    let [vf, vlan, qos] = words(&attr)?;
-                    out.vlan = Some(VlanTag::dot1q(vlan, qos));
-                    vf
-                }
-                IFLA_VF_VLAN_LIST => {
-                    let (vf, tag) = vlan_list(&attr)?;
-                    out.vlan_list = Some(tag);
-                    vf
-                }
-                IFLA_VF_TX_RATE => {
-                    let [vf, rate] = words(&attr)?;
-                    out.tx_rate = Some(rate);
-                    vf
-                }
-                IFLA_VF_RATE => {
-                    let [vf, min_tx_rate, max_tx_rate] = words(&attr)?;
-                    out.rate = Some(RateLimit {
-                        min_tx_rate,
-                        max_tx_rate,
-                    });
-                    vf
-                }
-                IFLA_VF_SPOOFCHK => {
-                    let [vf, s] = words(&attr)?;
-                    out.spoofchk = Some(VfSetting::from_u32(s));
-                    vf
-                }
-                IFLA_VF_LINK_STATE => {
-                    let [vf, s] = words(&attr)?;
-                    out.link_state = Some(LinkState::from_u32(s));
-                    vf
-                }
-                IFLA_VF_RSS_QUERY_EN => {
-                    let [vf, s] = words(&attr)?;
-                    out.rss_query_en = Some(VfSetting::from_u32(s));
-                    vf
-                }
-                IFLA_VF_TRUST => {
-                    let [vf, s] = words(&attr)?;
-                    out.trust = Some(VfSetting::from_u32(s));
-                    vf
-                }
-                IFLA_VF_IB_NODE_GUID => {
-                    let (vf, g) = guid(&attr)?;
-                    out.ib_node_guid = Some(g);
-                    vf
-                }
-                IFLA_VF_IB_PORT_GUID => {
-                    let (vf, g) = guid(&attr)?;
-                    out.ib_port_guid = Some(g);
-                    vf
-                }
-                IFLA_VF_STATS => {
-                    out.stats = Some(VfStats::parse(&attr)?);
-                    continue;
-                }
-                IFLA_VF_BROADCAST => {
-                    out.broadcast = Some(broadcast(&attr, addr_len)?);
-                    continue;
-                }
-                _ => continue,
-            };
-            match vf {
-                None => vf = Some(this),
-                Some(first) if first != this => {
-                    return Err(Error::VfIndexMismatch { first, other: this })
-                }
-                Some(_) => {}
+        let fields = self.fill(&mut info);
+        match fields {
+            Ok(true) if !self.has_repeats() => Ok(info),
+            // A bad attribute, an attribute given twice, or VF indexes that differ: which
+            // error comes first, if any, depends on the attributes' order, which only a
+            // walk in that order sees.
+            _ => {
+                info.vf = first_error(self.attrs(), self.addr_len())?;
+                fields.map(|_| info)
             }
         }
-        out.vf = vf.ok_or(Error::MissingVfIndex)?;
-        Ok(out)
     }
 
-    /// The port VLAN with its real protocol: the VLAN list's entry when present (kernels since
-    /// 4.9 send both), else the legacy 802.1Q attribute.
-    pub fn vlan_tag(&self) -> Option<VlanTag> {
-        self.vlan_list.or(self.vlan)
+    /// Every field through its getter, into `out` (the MAC, broadcast and stats getters
+    /// write into it in place: built in a temporary, a value stored piece by piece and then
+    /// moved makes the move wait on each store); whether the VF indexes the fields name all
+    /// agree.
+    fn fill(&self, out: &mut VfInfo) -> Result<bool, Error> {
+        let mut named = Named::default();
+        if let Some(vf) = self.mac_into(&mut out.mac)? {
+            named.note(vf);
+        }
+        self.broadcast_into(&mut out.broadcast)?;
+        out.vlan = named.take(self.vlan_named()?);
+        out.vlan_list = named.take(self.vlan_list_named()?);
+        out.tx_rate = named.take(self.tx_rate_named()?);
+        out.rate = named.take(self.rate_named()?);
+        out.spoofchk = named.take(self.setting_named(IFLA_VF_SPOOFCHK)?);
+        out.link_state = named.take(self.link_state_named()?);
+        out.rss_query_en = named.take(self.setting_named(IFLA_VF_RSS_QUERY_EN)?);
+        out.trust = named.take(self.setting_named(IFLA_VF_TRUST)?);
+        out.ib_node_guid = named.take(self.decode(IFLA_VF_IB_NODE_GUID, guid)?);
+        out.ib_port_guid = named.take(self.decode(IFLA_VF_IB_PORT_GUID, guid)?);
+        self.stats_into(&mut out.stats)?;
+        out.vf = named.vf.ok_or(Error::MissingVfIndex)?;
+        Ok(named.agree)
     }
+}
+
+/// The VF indexes that fields name, gathered in [`VfEntry::fill`].
+struct Named {
+    vf: Option<u32>,
+    agree: bool,
+}
+
+impl Default for Named {
+    fn default() -> Self {
+        Named {
+            vf: None,
+            agree: true,
+        }
+    }
+}
+
+impl Named {
+    fn note(&mut self, vf: u32) {
+        match self.vf {
+            None => self.vf = Some(vf),
+            Some(first) => self.agree &= first == vf,
+        }
+    }
+
+    fn take<T>(&mut self, field: Option<(u32, T)>) -> Option<T> {
+        let (vf, value) = field?;
+        self.note(vf);
+        Some(value)
+    }
+}
+
+/// The VF index an attribute names (one of [`NAMES_VF`]), its payload checked as
+/// [`VfAttr::parse`] checks it: the same helpers, without building a `VfAttr` (whose stats
+/// variant makes it 140 bytes) for one `u32`.
+#[inline]
+fn vf_named_by(attr: &Attr<'_>) -> Result<u32, Error> {
+    match attr.kind() {
+        // The MAC itself cannot be wrong once the layout is right (`addr_len` is 1 to 32).
+        IFLA_VF_MAC => mac_field(attr).map(|(vf, _)| vf),
+        IFLA_VF_VLAN | IFLA_VF_RATE => words::<3>(attr).map(|[vf, ..]| vf),
+        IFLA_VF_VLAN_LIST => vlan_list(attr).map(|(vf, _)| vf),
+        IFLA_VF_TX_RATE | IFLA_VF_SPOOFCHK | IFLA_VF_LINK_STATE | IFLA_VF_RSS_QUERY_EN
+        | IFLA_VF_TRUST => words::<2>(attr).map(|[vf, _]| vf),
+        IFLA_VF_IB_NODE_GUID | IFLA_VF_IB_PORT_GUID => guid(attr).map(|(vf, _)| vf),
+        _ => Err(Error::MissingVfIndex),
+    }
+}
+
+/// What `VfInfo::parse` checks, the plain way: every attribute decoded in order by
+/// [`VfAttr::parse`], every VF index compared with the first. The first error, or the index.
+fn first_error(attrs: AttrIter<'_>, addr_len: usize) -> Result<u32, Error> {
+    let mut vf = None;
+    for attr in attrs {
+        let Some(this) = VfAttr::parse(&attr?, addr_len)?.vf() else {
+            continue;
+        };
+        match vf {
+            None => vf = Some(this),
+            Some(first) if first != this => {
+                return Err(Error::VfIndexMismatch { first, other: this })
+            }
+            Some(_) => {}
+        }
+    }
+    vf.ok_or(Error::MissingVfIndex)
 }
 
 impl fmt::Display for VlanProto {
@@ -1234,8 +1670,8 @@ mod tests {
 
     #[test]
     fn info_and_attr_decoders_agree() {
-        // VfInfo::parse decodes fields directly, not through VfAttr::parse: every attribute,
-        // well-formed or one byte short, must give the same value or the same error.
+        // VfInfo::parse decodes fields through VfEntry's getters, not VfAttr::parse: every
+        // attribute, well-formed or one byte short, must give the same value or error.
         let kinds = [
             IFLA_VF_MAC,
             IFLA_VF_VLAN,

@@ -225,3 +225,55 @@ fn malformed_vf_requests() {
         .unwrap()
         .is_ack());
 }
+
+#[path = "common/lazy.rs"]
+mod lazy;
+
+/// The VF entries of the requests sent to this kernel, malformed ones included: the lazy view
+/// and the whole decode agree on each, value or error.
+#[test]
+fn lazy_view_agrees_on_the_requests() {
+    let bad_len = |kind, len, expected| {
+        Err(Error::BadPayloadLength {
+            kind,
+            len,
+            expected,
+        })
+    };
+    type VfIndexes<'a> = &'a [Result<u32, Error>];
+    let cases: [(&[u8], VfIndexes); 10] = [
+        (host::SETLINK_VF_MAC_REQ, &[Ok(0)]),
+        (host::SETLINK_VF_MAC_VF_INT_MAX_REQ, &[Ok(u32::MAX)]),
+        (host::DUP_VFINFO_LIST_BAD_THEN_GOOD_REQ, &[Ok(0)]),
+        (host::DUP_VFINFO_LIST_GOOD_THEN_BAD_REQ, &[Ok(0)]),
+        (
+            host::MALFORMED_VF_MAC_SHORT_REQ,
+            &[bad_len(IFLA_VF_MAC, 8, 36)],
+        ),
+        (
+            host::MALFORMED_VF_VLAN_SHORT_REQ,
+            &[bad_len(IFLA_VF_VLAN, 4, 12)],
+        ),
+        (
+            host::MALFORMED_VF_VLAN_LIST_EMPTY_REQ,
+            &[Err(Error::BadVlanList { count: 0 })],
+        ),
+        (
+            host::MALFORMED_VF_INFO_EMPTY_REQ,
+            &[Err(Error::MissingVfIndex)],
+        ),
+        // A broadcast address names no VF.
+        (
+            host::MALFORMED_VF_BROADCAST_REQ,
+            &[Err(Error::MissingVfIndex)],
+        ),
+        (host::SETLINK_EMPTY_VFINFO_LIST_REQ, &[]),
+    ];
+    for (req, want) in cases {
+        let got: Vec<_> = lazy::vf_entries_of(req)
+            .iter()
+            .map(|info| lazy::assert_lazy_agrees(info, 6).map(|v| v.vf))
+            .collect();
+        assert_eq!(got, want);
+    }
+}

@@ -11,7 +11,7 @@ use vfnl::attr::{AttrIter, Writer};
 use vfnl::dump::DumpReader;
 use vfnl::ifla::{IFLA_VFINFO_LIST, IFLA_VF_INFO};
 use vfnl::link::LinkMessage;
-use vfnl::nlmsg::{NlmFlags, NlmsgHeader};
+use vfnl::nlmsg::{Messages, NlmFlags, NlmsgHeader};
 use vfnl::request::{GetLink, LinkDump, LinkTarget, SetLink};
 use vfnl::vf::VfAttr;
 use vfnl::*;
@@ -372,4 +372,74 @@ fn vf_entries_reencode_to_kernel_bytes() {
         }
         assert_eq!(entries, 4);
     }
+}
+
+#[path = "common/lazy.rs"]
+mod lazy;
+
+/// The real replies, VF by VF: `vf_entries()` gives the same VFs as `vfs()`, each entry's
+/// getters the fields of its `VfInfo`; `vf_entry(n)` and `vf(n)` find each by index.
+#[test]
+fn lazy_view_agrees_with_vf_info() {
+    let mut replies = vec![
+        igb::IGB_GETLINK_VF_REPLY,
+        igb::IGB_GETLINK_VF_SKIP_STATS_REPLY,
+    ];
+    replies.extend(igb::IGB_DUMP_VF_REPLY_PARTS);
+    let mut vfs_seen = 0;
+    for datagram in replies {
+        for msg in Messages::new(datagram).map(Result::unwrap) {
+            // The dump's last part is an NLMSG_DONE.
+            let Ok(link) = LinkMessage::from_message(&msg) else {
+                continue;
+            };
+            let entries: Vec<_> = link.vf_entries().collect::<Result<_, _>>().unwrap();
+            let infos = vfs_of(&link);
+            assert_eq!(entries.len(), infos.len());
+            for (entry, info) in entries.iter().zip(&infos) {
+                assert_eq!(entry.to_info().as_ref(), Ok(info));
+                let found = link.vf_entry(info.vf).unwrap().unwrap();
+                assert_eq!(found, *entry);
+                assert_eq!(link.vf(info.vf), Ok(Some(*info)));
+            }
+            assert_eq!(link.vf_entry(4), Ok(None));
+            let raw = lazy::vf_entries_of(msg.bytes);
+            assert_eq!(raw.len(), infos.len());
+            for info in raw {
+                lazy::assert_lazy_agrees(&info, link.addr_len()).unwrap();
+            }
+            vfs_seen += infos.len();
+        }
+    }
+    // Four VFs in each GETLINK reply and on each of the dump's two PFs (eth0, eth1).
+    assert_eq!(vfs_seen, 16);
+}
+
+/// The SETLINK requests sent to the igb kernel: the lazy view and the whole decode agree.
+#[test]
+fn lazy_view_agrees_on_the_requests() {
+    let requests = [
+        igb::IGB_SETLINK_VF_RATE_LINK_DOWN_REQ,
+        igb::IGB_SETLINK_VF_OUT_OF_RANGE_REQ,
+        igb::IGB_SETLINK_VF_VLAN_LIST_8021AD_REQ,
+        igb::IGB_SETLINK_VF_LINK_STATE_REQ,
+        igb::IGB_SETLINK_VF_MAC_ACK_REQ,
+        igb::IGB_SETLINK_VF_RSS_QUERY_EN_REQ,
+        igb::IGB_SETLINK_VF_TX_RATE_LINK_DOWN_REQ,
+        igb::IGB_SETLINK_VF_VLAN_LIST_8021Q_REQ,
+        igb::IGB_SETLINK_VF_VLAN_4096_REQ,
+        igb::IGB_SETLINK_VF_MAC_ZERO_REQ,
+        igb::IGB_SETLINK_VF_MAC_MULTICAST_REQ,
+        igb::IGB_SETLINK_VF_RATE_LINK_UP_REQ,
+        igb::IGB_SETLINK_VF_RATE_MIN_LINK_UP_REQ,
+        igb::IGB_SETLINK_VF_RATE_OVER_SPEED_REQ,
+    ];
+    let mut entries = 0;
+    for req in requests {
+        for info in lazy::vf_entries_of(req) {
+            lazy::assert_lazy_agrees(&info, 6).unwrap();
+            entries += 1;
+        }
+    }
+    assert_eq!(entries, requests.len());
 }

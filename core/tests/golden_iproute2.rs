@@ -370,3 +370,55 @@ fn assert_same_but_type_and_seq(ours: &[u8], iproute2: &[u8], seq: u32) {
     theirs[8..12].copy_from_slice(&seq.to_ne_bytes());
     assert_eq!(ours, &theirs[..]);
 }
+
+#[path = "common/lazy.rs"]
+mod lazy;
+
+/// Every VF entry iproute2 wrote, each kind of attribute among them (GUIDs, 802.1ad lists,
+/// rates, link states): the lazy view and the whole decode agree, value or error.
+#[test]
+fn lazy_view_agrees_on_iproute2_entries() {
+    let requests = [
+        ip::VF_MAC_REQ,
+        ip::VF_VLAN_42_REQ,
+        ip::VF_VLAN_42_QOS_3_REQ,
+        ip::VF_VLAN_42_QOS_3_8021Q_REQ,
+        ip::VF_VLAN_42_8021AD_REQ,
+        ip::VF_VLAN_42_QOS_5_8021AD_REQ,
+        ip::VF_VLAN_0_REQ,
+        ip::VF_VLAN_LIST_TWO_REQ,
+        ip::VF_RATE_100_REQ,
+        ip::VF_MAX_TX_200_MIN_TX_100_REQ,
+        ip::VF_MAX_TX_200_ONLY_REQ,
+        ip::VF_SPOOFCHK_ON_REQ,
+        ip::VF_SPOOFCHK_OFF_REQ,
+        ip::VF_QUERY_RSS_ON_REQ,
+        ip::VF_QUERY_RSS_OFF_REQ,
+        ip::VF_TRUST_ON_REQ,
+        ip::VF_TRUST_OFF_REQ,
+        ip::VF_STATE_AUTO_REQ,
+        ip::VF_STATE_ENABLE_REQ,
+        ip::VF_STATE_DISABLE_REQ,
+        ip::VF_NODE_GUID_REQ,
+        ip::VF_PORT_GUID_REQ,
+        ip::VF_NODE_PORT_GUID_REQ,
+        ip::VF_MAC_VLAN_SPOOFCHK_TRUST_REQ,
+        ip::SINGLE_PORT_MAC_VLAN_42_REQ,
+        ip::DUAL_PORT_P1_MAC_VLAN_42_REQ,
+        ip::DUAL_PORT_P2_MAC_VLAN_43_REQ,
+        ip::TWO_VFS_MAC_REQ,
+        ip::VF7_MAC_REQ,
+    ];
+    let mut decoded = Vec::new();
+    for req in requests {
+        for info in lazy::vf_entries_of(req) {
+            decoded.push(lazy::assert_lazy_agrees(&info, 6).map(|v| v.vf));
+        }
+    }
+    // One entry per request, two for TWO_VFS_MAC (VFs 0 and 1); the one error is the
+    // two-entry VLAN list, which the kernel refuses too.
+    assert_eq!(decoded.len(), requests.len() + 1);
+    let errors: Vec<_> = decoded.iter().filter_map(|r| r.err()).collect();
+    assert_eq!(errors, [Error::BadVlanList { count: 2 }]);
+    assert!(decoded.contains(&Ok(7)) && decoded.contains(&Ok(1)));
+}

@@ -297,6 +297,101 @@ fn vf_entry_inconsistent() {
     );
 }
 
+/// Offset of the header of VF 0's first attribute of `kind` in a copy of the igb reply.
+fn vf0_attr(msg: &[u8], kind: u16) -> usize {
+    let list = AttrIter::new(&msg[32..], 32)
+        .map(Result::unwrap)
+        .find(|a| a.kind() == IFLA_VFINFO_LIST)
+        .unwrap();
+    let vf0 = list.nested().next().unwrap().unwrap();
+    vf0.nested()
+        .map(Result::unwrap)
+        .find(|a| a.kind() == kind)
+        .unwrap()
+        .offset()
+}
+
+/// Where the lazy view and the whole decode meet the same bad bytes they give the same error:
+/// framing when the view is made, a bad payload from its getter and from `check`, an
+/// inconsistent VF index from `check` (the view's `vf()` is the first attribute's).
+#[test]
+fn lazy_view_and_vf_info_give_the_same_error() {
+    // VF 0's SPOOFCHK (8 bytes) retyped as a second IFLA_VF_MAC (36 expected).
+    let mut m = REPLY.to_vec();
+    let at = vf0_attr(&m, IFLA_VF_SPOOFCHK);
+    set_u16(&mut m, at + 2, IFLA_VF_MAC);
+    let want = Error::BadPayloadLength {
+        kind: IFLA_VF_MAC,
+        len: 8,
+        expected: 36,
+    };
+    let link = LinkMessage::parse(&m).unwrap();
+    assert_eq!(link.vfs().next(), Some(Err(want)));
+    let vf0 = link.vf_entries().next().unwrap().unwrap();
+    assert_eq!(vf0.mac(), Err(want)); // the last IFLA_VF_MAC counts
+    assert_eq!(vf0.check(), Err(want));
+    assert_eq!(vf0.to_info(), Err(want));
+    assert_eq!(vf0.vf(), Ok(0)); // the first MAC is fine
+    assert_eq!(vf0.spoofchk(), Ok(None));
+    assert_eq!(vf0.trust(), Ok(Some(VfSetting::Off)));
+
+    // VF 0's VLAN names VF 7.
+    let mut m = REPLY.to_vec();
+    let at = vf0_attr(&m, IFLA_VF_VLAN);
+    set_u32(&mut m, at + 4, 7);
+    let want = Error::VfIndexMismatch { first: 0, other: 7 };
+    let link = LinkMessage::parse(&m).unwrap();
+    assert_eq!(link.vfs().next(), Some(Err(want)));
+    let vf0 = link.vf_entries().next().unwrap().unwrap();
+    assert_eq!(vf0.vf(), Ok(0));
+    assert_eq!(vf0.vlan(), Ok(Some(VlanTag::dot1q(42, 3))));
+    assert_eq!(vf0.check(), Err(want));
+    assert_eq!(vf0.to_info(), Err(want));
+
+    // VF 0's MAC claims 400 bytes: both stop at that entry with the framing error.
+    let mut m = REPLY.to_vec();
+    let at = vf0_attr(&m, IFLA_VF_MAC);
+    set_u16(&mut m, at, 400);
+    let want = Error::NestPastParent {
+        kind: IFLA_VF_MAC,
+        len: 400,
+        available: 296 - 4,
+    };
+    let link = LinkMessage::parse(&m).unwrap();
+    assert_eq!(link.vfs().collect::<Vec<_>>(), [Err(want)]);
+    assert_eq!(link.vf_entries().collect::<Vec<_>>(), [Err(want)]);
+}
+
+/// `vf(n)` decodes only the entry it returns: a malformed counter in VF 0's stats fails
+/// `vfs()` at VF 0 and `vf(0)`, not `vf(3)`; the entries' framing is whole.
+#[test]
+fn vf_lookup_decodes_only_the_vf_found() {
+    let mut m = REPLY.to_vec();
+    let stats = vf0_attr(&m, IFLA_VF_STATS);
+    // The first counter, a u64, shortened to 7 bytes within its 12-byte slot.
+    assert_eq!(u16::from_ne_bytes([m[stats + 4], m[stats + 5]]), 12);
+    set_u16(&mut m, stats + 4, 11);
+    let kind = u16::from_ne_bytes([m[stats + 6], m[stats + 7]]);
+    let want = Error::BadPayloadLength {
+        kind,
+        len: 7,
+        expected: 8,
+    };
+    let link = LinkMessage::parse(&m).unwrap();
+    assert_eq!(link.vfs().next(), Some(Err(want)));
+    assert_eq!(link.vfs().count(), 1);
+    assert_eq!(link.vf(0), Err(want));
+    assert_eq!(link.vf(3).unwrap().unwrap().vlan_tag().unwrap().vlan, 100);
+    let entries: Vec<_> = link.vf_entries().map(Result::unwrap).collect();
+    assert_eq!(entries.len(), 4);
+    assert_eq!(entries[0].stats(), Err(want));
+    assert_eq!(
+        entries[0].mac().unwrap().unwrap().to_string(),
+        "52:54:00:01:01:01"
+    );
+    assert!(entries[1].stats().unwrap().is_some());
+}
+
 #[test]
 fn vf_entry_without_index() {
     // An IFLA_VF_INFO holding only stats names no VF.
@@ -427,6 +522,19 @@ fn no_panic_on_prefixes_and_byte_flips() {
                 for vf in link.vfs() {
                     let _ = vf;
                 }
+                // The lazy view goes over the same entries: where it has one, decoding it
+                // whole gives what vfs() gave; where it fails, so did vfs() (with an earlier
+                // attribute's error when one had a bad payload before the framing broke).
+                for (entry, info) in link.vf_entries().zip(link.vfs()) {
+                    match entry {
+                        Ok(e) => {
+                            assert_eq!(e.to_info(), info);
+                            let _ = (e.vf(), e.mac(), e.vlan_tag(), e.stats(), e.check());
+                        }
+                        Err(_) => assert!(info.is_err()),
+                    }
+                }
+                let _ = link.vf_entry(0);
                 for p in link.vf_ports() {
                     let _ = p;
                 }

@@ -133,6 +133,38 @@ fn decoding_allocates_nothing() {
             black_box(link.vf(3).unwrap());
         }
     });
+    assert_no_alloc("the lazy view of every VF", || {
+        for reply in [
+            igb::IGB_GETLINK_VF_REPLY,
+            igb::IGB_GETLINK_VF_SKIP_STATS_REPLY,
+        ] {
+            let link = LinkMessage::parse(reply).unwrap();
+            for vf in link.vf_entries() {
+                let vf = vf.unwrap();
+                black_box((vf.vf().unwrap(), vf.mac().unwrap(), vf.broadcast().unwrap()));
+                black_box((
+                    vf.vlan().unwrap(),
+                    vf.vlan_list().unwrap(),
+                    vf.vlan_tag().unwrap(),
+                ));
+                black_box((
+                    vf.tx_rate().unwrap(),
+                    vf.rate().unwrap(),
+                    vf.spoofchk().unwrap(),
+                ));
+                black_box((vf.link_state().unwrap(), vf.rss_query_en().unwrap()));
+                black_box((
+                    vf.trust().unwrap(),
+                    vf.stats().unwrap(),
+                    vf.check().unwrap(),
+                ));
+                black_box((vf.ib_node_guid().unwrap(), vf.ib_port_guid().unwrap()));
+                black_box(vf.to_info().unwrap());
+                black_box(vf.attrs().count());
+            }
+            black_box(link.vf_entry(3).unwrap());
+        }
+    });
     assert_no_alloc("errors and ACKs", || {
         for reply in [
             igb::IGB_SETLINK_VF_MAC_ACK_REPLY,

@@ -8,6 +8,7 @@ use vfnl::ifla::*;
 use vfnl::link::LinkMessage;
 use vfnl::nlmsg::{NlmFlags, RTM_NEWLINK};
 use vfnl::request::{LinkTarget, SetLink};
+use vfnl::vf::VfEntry;
 use vfnl::*;
 
 fn mac() -> impl Strategy<Value = Mac> {
@@ -302,5 +303,243 @@ proptest! {
             prop_assert_eq!(g.spoofchk.unwrap().as_bool(), cfg.spoofchk);
             prop_assert_eq!(g.trust.unwrap().as_bool(), cfg.trust);
         }
+    }
+}
+
+/// `VfInfo::parse` as it was before the lazy view (commit e418b68), written the plain way:
+/// every attribute of the entry decoded in order through `VfAttr::parse`, the first error
+/// returned, the last attribute of each kind kept, every VF index checked against the first.
+fn reference_info(info: &vfnl::attr::Attr<'_>, addr_len: usize) -> Result<VfInfo, Error> {
+    let mut out = VfInfo {
+        vf: 0,
+        mac: None,
+        broadcast: None,
+        vlan: None,
+        vlan_list: None,
+        tx_rate: None,
+        rate: None,
+        spoofchk: None,
+        link_state: None,
+        rss_query_en: None,
+        trust: None,
+        ib_node_guid: None,
+        ib_port_guid: None,
+        stats: None,
+    };
+    let mut vf = None;
+    for attr in info.nested() {
+        let a = VfAttr::parse(&attr?, addr_len)?;
+        match a {
+            VfAttr::Mac { mac, .. } => out.mac = Some(mac),
+            VfAttr::Vlan { vlan, qos, .. } => out.vlan = Some(VlanTag::dot1q(vlan, qos)),
+            VfAttr::VlanList { tag, .. } => out.vlan_list = Some(tag),
+            VfAttr::TxRate { rate, .. } => out.tx_rate = Some(rate),
+            VfAttr::Rate { rate, .. } => out.rate = Some(rate),
+            VfAttr::Spoofchk { setting, .. } => out.spoofchk = Some(setting),
+            VfAttr::LinkState { state, .. } => out.link_state = Some(state),
+            VfAttr::RssQueryEn { setting, .. } => out.rss_query_en = Some(setting),
+            VfAttr::Trust { setting, .. } => out.trust = Some(setting),
+            VfAttr::IbNodeGuid { guid, .. } => out.ib_node_guid = Some(guid),
+            VfAttr::IbPortGuid { guid, .. } => out.ib_port_guid = Some(guid),
+            VfAttr::Stats(s) => out.stats = Some(s),
+            VfAttr::Broadcast(b) => out.broadcast = Some(b),
+            VfAttr::Unknown { .. } => {}
+        }
+        if let Some(this) = a.vf() {
+            match vf {
+                None => vf = Some(this),
+                Some(first) if first != this => {
+                    return Err(Error::VfIndexMismatch { first, other: this })
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    out.vf = vf.ok_or(Error::MissingVfIndex)?;
+    Ok(out)
+}
+
+/// `a` naming VF `vf` instead (attributes that name none are left as they are).
+fn naming(a: VfAttr<'_>, vf: u32) -> VfAttr<'_> {
+    match a {
+        VfAttr::Mac { mac, .. } => VfAttr::Mac { vf, mac },
+        VfAttr::Vlan { vlan, qos, .. } => VfAttr::Vlan { vf, vlan, qos },
+        VfAttr::VlanList { tag, .. } => VfAttr::VlanList { vf, tag },
+        VfAttr::TxRate { rate, .. } => VfAttr::TxRate { vf, rate },
+        VfAttr::Rate { rate, .. } => VfAttr::Rate { vf, rate },
+        VfAttr::Spoofchk { setting, .. } => VfAttr::Spoofchk { vf, setting },
+        VfAttr::LinkState { state, .. } => VfAttr::LinkState { vf, state },
+        VfAttr::RssQueryEn { setting, .. } => VfAttr::RssQueryEn { vf, setting },
+        VfAttr::Trust { setting, .. } => VfAttr::Trust { vf, setting },
+        VfAttr::IbNodeGuid { guid, .. } => VfAttr::IbNodeGuid { vf, guid },
+        VfAttr::IbPortGuid { guid, .. } => VfAttr::IbPortGuid { vf, guid },
+        other => other,
+    }
+}
+
+/// One IFLA_VF_INFO entry as a kernel might send it, or not: attributes of any kind in any
+/// order (duplicates, unknown numbers, payloads of the wrong size, now and then another VF's
+/// index), then a few bytes of
+/// its payload flipped and maybe its payload cut short. Returns the bytes of the whole nest.
+fn vf_entry_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let unknown = prop_oneof![
+        Just(VfAttr::Unknown {
+            kind: 0,
+            payload: &[1, 2, 3, 4]
+        }),
+        Just(VfAttr::Unknown {
+            kind: 14,
+            payload: &[]
+        }),
+        Just(VfAttr::Unknown {
+            kind: 200,
+            payload: &[9; 7]
+        }),
+    ];
+    // A known number with a payload of any size: mostly the wrong size for its struct.
+    static BYTES: [u8; 40] = [0; 40];
+    let wrong_size =
+        (1u16..=IFLA_VF_BROADCAST, 0usize..40).prop_map(|(kind, len)| VfAttr::Unknown {
+            kind,
+            payload: &BYTES[..len],
+        });
+    let attr = prop_oneof![16 => vf_attr(), 1 => unknown, 1 => wrong_size];
+    let attrs = proptest::collection::vec(
+        (attr, proptest::option::weighted(0.05, any::<u32>())),
+        0..10,
+    );
+    let flips = proptest::collection::vec((any::<prop::sample::Index>(), 1u8..), 0..3);
+    let cut = proptest::option::weighted(0.1, any::<prop::sample::Index>());
+    (0u32..4, attrs, flips, cut).prop_map(|(vf, attrs, flips, cut)| {
+        let mut buf = vec![0u8; 4096];
+        let mut w = Writer::new(&mut buf);
+        let info = w.nest_start(IFLA_VF_INFO);
+        for (a, other) in attrs {
+            naming(a, other.unwrap_or(vf)).emit_reply(&mut w);
+        }
+        w.nest_end(info);
+        let n = w.finish().unwrap();
+        buf.truncate(n);
+        if n > 4 {
+            for (at, x) in flips {
+                buf[4 + at.index(n - 4)] ^= x;
+            }
+            if let Some(cut) = cut {
+                buf.truncate(4 + cut.index(n - 4));
+                let len = buf.len() as u16;
+                buf[..2].copy_from_slice(&len.to_ne_bytes());
+            }
+        }
+        buf
+    })
+}
+
+/// Each getter of `entry`, as the field of a `VfInfo` it fills.
+fn lazy_fields(e: &VfEntry<'_>) -> Result<VfInfo, Error> {
+    Ok(VfInfo {
+        vf: e.vf()?,
+        mac: e.mac()?,
+        broadcast: e.broadcast()?,
+        vlan: e.vlan()?,
+        vlan_list: e.vlan_list()?,
+        tx_rate: e.tx_rate()?,
+        rate: e.rate()?,
+        spoofchk: e.spoofchk()?,
+        link_state: e.link_state()?,
+        rss_query_en: e.rss_query_en()?,
+        trust: e.trust()?,
+        ib_node_guid: e.ib_node_guid()?,
+        ib_port_guid: e.ib_port_guid()?,
+        stats: e.stats()?,
+    })
+}
+
+/// What the getter for attribute number `kind` gives, as the `VfAttr` it decodes (VF index
+/// left out: 0), or its error.
+fn getter(e: &VfEntry<'_>, kind: u16) -> Option<Result<VfAttr<'static>, Error>> {
+    let vf = 0;
+    let got = match kind {
+        IFLA_VF_MAC => e.mac().map(|m| m.map(|mac| VfAttr::Mac { vf, mac })),
+        IFLA_VF_VLAN => e.vlan().map(|t| {
+            t.map(|t| VfAttr::Vlan {
+                vf,
+                vlan: t.vlan,
+                qos: t.qos,
+            })
+        }),
+        IFLA_VF_VLAN_LIST => e
+            .vlan_list()
+            .map(|t| t.map(|tag| VfAttr::VlanList { vf, tag })),
+        IFLA_VF_TX_RATE => e
+            .tx_rate()
+            .map(|r| r.map(|rate| VfAttr::TxRate { vf, rate })),
+        IFLA_VF_RATE => e.rate().map(|r| r.map(|rate| VfAttr::Rate { vf, rate })),
+        IFLA_VF_SPOOFCHK => e
+            .spoofchk()
+            .map(|s| s.map(|setting| VfAttr::Spoofchk { vf, setting })),
+        IFLA_VF_LINK_STATE => e
+            .link_state()
+            .map(|s| s.map(|state| VfAttr::LinkState { vf, state })),
+        IFLA_VF_RSS_QUERY_EN => e
+            .rss_query_en()
+            .map(|s| s.map(|setting| VfAttr::RssQueryEn { vf, setting })),
+        IFLA_VF_TRUST => e
+            .trust()
+            .map(|s| s.map(|setting| VfAttr::Trust { vf, setting })),
+        IFLA_VF_IB_NODE_GUID => e
+            .ib_node_guid()
+            .map(|g| g.map(|guid| VfAttr::IbNodeGuid { vf, guid })),
+        IFLA_VF_IB_PORT_GUID => e
+            .ib_port_guid()
+            .map(|g| g.map(|guid| VfAttr::IbPortGuid { vf, guid })),
+        IFLA_VF_STATS => e.stats().map(|s| s.map(VfAttr::Stats)),
+        IFLA_VF_BROADCAST => e.broadcast().map(|b| b.map(VfAttr::Broadcast)),
+        _ => Ok(None),
+    };
+    got.transpose()
+}
+
+proptest! {
+    /// `VfInfo::parse` gives exactly what it gave before the lazy view, value or error.
+    #[test]
+    fn vf_info_matches_reference(bytes in vf_entry_bytes(), addr_len in prop_oneof![Just(6usize), Just(20), Just(0), Just(40)]) {
+        let info = AttrIter::new(&bytes, 0).next().unwrap().unwrap();
+        prop_assert_eq!(VfInfo::parse(&info, addr_len), reference_info(&info, addr_len));
+    }
+
+    /// The lazy view agrees with the reference: the same framing errors; `check` and
+    /// `to_info` as `VfInfo::parse`; each getter the last attribute of its number decoded as
+    /// `VfAttr::parse` decodes it, value or error; `vf` the index of the first that names one.
+    #[test]
+    fn vf_entry_matches_reference(bytes in vf_entry_bytes(), addr_len in prop_oneof![Just(6usize), Just(20), Just(0), Just(40)]) {
+        let info = AttrIter::new(&bytes, 0).next().unwrap().unwrap();
+        let want = reference_info(&info, addr_len);
+        let framing = info.nested().find_map(Result::err);
+        let entry = match VfEntry::new(&info, addr_len) {
+            Err(e) => {
+                prop_assert_eq!(Some(e), framing);
+                prop_assert!(want.is_err());
+                return Ok(());
+            }
+            Ok(entry) => entry,
+        };
+        prop_assert_eq!(framing, None);
+        prop_assert_eq!(entry.check(), want.map(|_| ()));
+        prop_assert_eq!(entry.to_info(), want);
+        if let Ok(want) = want {
+            prop_assert_eq!(lazy_fields(&entry), Ok(want));
+            prop_assert_eq!(entry.vlan_tag(), Ok(want.vlan_tag()));
+        }
+        let attrs: Vec<_> = info.nested().map(Result::unwrap).collect();
+        for kind in 1..=IFLA_VF_MAX {
+            let last = attrs.iter().rev().find(|a| a.kind() == kind);
+            let expected = last.map(|a| VfAttr::parse(a, addr_len).map(|p| naming(p, 0)));
+            prop_assert_eq!(getter(&entry, kind), expected, "kind {}", kind);
+        }
+        let names_vf = |k: u16| (1..=IFLA_VF_MAX).contains(&k) && k != IFLA_VF_STATS && k != IFLA_VF_BROADCAST;
+        let first = attrs.iter().find(|a| names_vf(a.kind())).map(|a| {
+            VfAttr::parse(a, addr_len).map(|p| p.vf().unwrap())
+        });
+        prop_assert_eq!(entry.vf(), first.unwrap_or(Err(Error::MissingVfIndex)));
     }
 }
