@@ -806,6 +806,9 @@ pub struct VfEntry<'a> {
     /// attribute, so `payload` is at most 65,531 bytes. Kept this small because the view is
     /// made, moved and returned once per VF.
     at: [u16; IFLA_VF_MAX as usize],
+    /// How many attributes the entry has, of any number (it cannot wrap: 65,531 bytes hold
+    /// at most 16,382 attributes).
+    attrs: u16,
     /// The link's `addr_len` as the MAC decoders use it (1 to 32).
     addr_len: u8,
 }
@@ -816,13 +819,14 @@ impl<'a> VfEntry<'a> {
     /// no payload is decoded. `addr_len` as for [`VfAttr::parse`].
     #[inline]
     pub fn new(info: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
-        // The walk of `AttrIter`, with its header check (`check_header`), keeping nothing but
-        // a position: with the iterator's state and a whole `Attr` per step live, any more
-        // bookkeeping was spilled to memory and each attribute waited for the last. So
-        // repeats are found later, by `to_info`, the one caller that needs to know.
+        // The walk of `AttrIter`, with its header check (`check_header`), keeping a position
+        // and a count: with the iterator's state and a whole `Attr` per step live, more
+        // bookkeeping was spilled to memory and each attribute waited for the last. Repeats
+        // are worked out from the count later, by `to_info`, the one caller that needs to.
         let payload = info.payload();
         let base = info.offset() + NLA_HDRLEN;
         let mut at = [0u16; IFLA_VF_MAX as usize];
+        let mut attrs = 0u16;
         let mut pos = 0;
         while let Some(rest) = payload.get(pos..).filter(|r| !r.is_empty()) {
             let (raw, len) = check_header(rest, base + pos, true)?;
@@ -834,11 +838,13 @@ impl<'a> VfEntry<'a> {
             }
             // Past the end when the last attribute comes without its padding: the walk ends.
             pos += align(len);
+            attrs = attrs.wrapping_add(1);
         }
         Ok(VfEntry {
             payload,
             offset: info.offset(),
             at,
+            attrs,
             // What `effective_addr_len` makes of it, so it fits a byte and means the same.
             addr_len: effective_addr_len(addr_len) as u8,
         })
@@ -913,22 +919,16 @@ impl<'a> VfEntry<'a> {
 
     /// Whether a number in 1..=IFLA_VF_MAX came more than once.
     fn has_repeats(&self) -> bool {
-        // Attributes tile the payload. When those in the slots cover all of it, as in every
-        // kernel reply, there is no room for another: no walk needed.
-        let mut covered = 0;
-        for &start in self.at.iter().filter(|&&start| start != 0) {
-            let header = usize::from(start) - NLA_HDRLEN;
-            if let Some(&len) = self.payload.get(header..).and_then(<[u8]>::first_chunk) {
-                covered += align(usize::from(u16::from_ne_bytes(len)));
-            }
-        }
-        if covered == align(self.payload.len()) {
+        let slots = self.at.iter().filter(|&&start| start != 0).count();
+        // One attribute per slot, as in every kernel reply: no repeat. Else repeats or
+        // unknown numbers; walk to tell.
+        if usize::from(self.attrs) == slots {
             return false;
         }
         let known = (self.attrs().map_while(Result::ok))
             .filter(|a| (1..=IFLA_VF_MAX).contains(&a.kind()))
             .count();
-        known != self.at.iter().filter(|&&start| start != 0).count()
+        known != slots
     }
 
     /// `IFLA_VF_MAC`: the administrative MAC, the link's `addr_len` bytes of it.
