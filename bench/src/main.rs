@@ -574,6 +574,8 @@ fn main() {
     }
 }
 
+/// The vfnl row a scenario is judged by (and the `× vfnl` column divides by): its first.
+/// For D1 that is the lazy view (`vf_entries()`), for S1 `Snapshot::capture`.
 fn vfnl_ns(rows: &[Row], scenario: &str) -> f64 {
     rows.iter()
         .find(|r| r.scenario == scenario && r.name.starts_with("vfnl"))
@@ -602,7 +604,10 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
         "Scenarios: E1 one SETLINK, VF 0 MAC+VLAN+SPOOFCHK+TRUST (120 bytes); E2 the RFC's \
          dual-port batch (2 × 96 bytes); D1-64 / D1-max decode of an RTM_NEWLINK with 64 / {} \
          VFs ({} / {} bytes), every VF's index, MAC, vlan, qos, spoofchk, trust; S1 VF {} of \
-         the 64-VF reply.\n",
+         the 64-VF reply. vfnl decodes D1 two ways: `vf_entries()`, the six fields through \
+         the lazy `VfEntry` getters (the row the targets judge), and `vfs()`, the full decode \
+         of every attribute into `VfInfo`; S1 with `Snapshot::capture` (judged) and with \
+         `vf_entry()` and the six getters.\n",
         MAX_VFS_UNDER_64K,
         data::vf_reply(64).len(),
         data::vf_reply(MAX_VFS_UNDER_64K).len(),
@@ -634,6 +639,13 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
 
     // Targets.
     let _ = writeln!(s, "\n## Targets\n");
+    let _ = writeln!(
+        s,
+        "Decode (D1) is judged on vfnl's lazy view, `vf_entries()`, reading the six fields the \
+         scenario asks for, as the hand-written walker does; the full decode, `vfs()`, which \
+         decodes every attribute of every VF (stats included), is reported at the end without \
+         a target.\n"
+    );
     let _ = writeln!(s, "| target | measured | met |");
     let _ = writeln!(s, "|---|---:|---|");
     let mut target = |what: String, value: f64, ok: bool| {
@@ -647,14 +659,20 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
         let r = vfnl_ns(rows, sc) / ns_of(rows, sc, "floor");
         target(format!("{sc}: vfnl ÷ hand-written writer ≤ 2"), r, r <= 2.0);
     }
-    for sc in ["D1-64", "D1-max", "S1"] {
-        let r = vfnl_ns(rows, sc) / ns_of(rows, sc, "floor");
+    for sc in ["D1-64", "D1-max"] {
+        let r = ns_of(rows, sc, "vfnl LinkMessage + vf_entries()") / ns_of(rows, sc, "floor");
         target(
-            format!("{sc}: vfnl ÷ hand-written walker ≤ 1.5"),
+            format!("{sc}: vfnl lazy view (vf_entries()) ÷ hand-written walker ≤ 1.5"),
             r,
             r <= 1.5,
         );
     }
+    let r = ns_of(rows, "S1", "vfnl LinkMessage + Snapshot::capture") / ns_of(rows, "S1", "floor");
+    target(
+        "S1: vfnl Snapshot::capture ÷ hand-written walker ≤ 1.5".into(),
+        r,
+        r <= 1.5,
+    );
     for sc in ["E1", "E2"] {
         let r = ns_of(rows, sc, "netlink-packet-route") / vfnl_ns(rows, sc);
         target(
@@ -664,9 +682,10 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
         );
     }
     for sc in ["D1-64", "D1-max"] {
-        let r = ns_of(rows, sc, "netlink-packet-route") / vfnl_ns(rows, sc);
+        let r = ns_of(rows, sc, "netlink-packet-route")
+            / ns_of(rows, sc, "vfnl LinkMessage + vf_entries()");
         target(
-            format!("{sc}: netlink-packet-route ÷ vfnl ≥ 10"),
+            format!("{sc}: netlink-packet-route ÷ vfnl lazy view ≥ 10"),
             r,
             r >= 10.0,
         );
@@ -682,12 +701,23 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
         vfnl_allocs == 0.0,
     );
     for sc in ["D1-64", "D1-max"] {
-        let r = ns_of(rows, sc, "full decode") / ns_of(rows, sc, "hand-written walk decoding");
+        let full = ns_of(rows, sc, "vfnl LinkMessage + vfs()");
+        let r = full / ns_of(rows, sc, "hand-written walk decoding");
         let _ = writeln!(
             s,
             "| {sc}: vfnl vfs() (full decode) ÷ hand-written walk decoding every attribute (no target) | {r:.2} | - |"
         );
+        let r = ns_of(rows, sc, "netlink-packet-route") / full;
+        let _ = writeln!(
+            s,
+            "| {sc}: netlink-packet-route ÷ vfnl vfs() (full decode) (no target) | {r:.2} | - |"
+        );
     }
+    let r = ns_of(rows, "S1", "vfnl LinkMessage + vf_entry") / ns_of(rows, "S1", "floor");
+    let _ = writeln!(
+        s,
+        "| S1: vfnl vf_entry() and six getters ÷ hand-written walker (no target) | {r:.2} | - |"
+    );
 
     if let Some(size) = &args.size {
         let _ = writeln!(s, "\n## Size\n");
