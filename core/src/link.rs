@@ -337,11 +337,12 @@ impl<'a> VfEntries<'a> {
                 Some(Ok(attr)) if attr.kind() != IFLA_VF_INFO => continue,
                 Some(Ok(attr)) => {
                     self.found += 1;
-                    let item = decode(&attr, self.addr_len);
-                    if item.is_err() {
+                    // Wrapped at once, so that a large item is decoded where it is returned.
+                    let item = Some(decode(&attr, self.addr_len));
+                    if let Some(Err(_)) = item {
                         self.state = IterState::Done;
                     }
-                    return Some(item);
+                    return item;
                 }
                 Some(Err(e)) => {
                     self.state = IterState::Done;
