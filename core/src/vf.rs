@@ -751,8 +751,8 @@ fn names_vf(kind: u16) -> bool {
 /// field when asked (what smoltcp's `Packet` is to its `Repr`; [`VfInfo`] is the `Repr`).
 ///
 /// [`new`](Self::new) walks the entry's attributes once, checking every header and length as
-/// [`AttrIter`] does, and notes where each known `IFLA_VF_*`
-/// attribute is. Each getter then decodes one attribute: `Ok(None)` when the entry has none,
+/// [`AttrIter`] does, and notes where each known `IFLA_VF_*` attribute is. Each getter then
+/// decodes one attribute: `Ok(None)` when the entry has none,
 /// `Err` when its payload is malformed, with the error [`VfAttr::parse`] gives for it. Reading
 /// only the fields needed skips the rest, the stats nest above all. A getter never panics.
 ///
@@ -808,15 +808,15 @@ pub struct VfEntry<'a> {
     at: [u16; IFLA_VF_MAX as usize],
     /// How many attributes the entry has, of any number (it cannot wrap: 65,531 bytes hold
     /// at most 16,382 attributes).
-    attrs: u16,
+    count: u16,
     /// The link's `addr_len` as the MAC decoders use it (1 to 32).
     addr_len: u8,
 }
 
 impl<'a> VfEntry<'a> {
     /// Walks an `IFLA_VF_INFO` nest's attributes, checking their framing (the errors are
-    /// [`AttrIter`]'s for a nest) and noting where each known one is;
-    /// no payload is decoded. `addr_len` as for [`VfAttr::parse`].
+    /// [`AttrIter`]'s for a nest) and noting where each known one is; no payload is decoded.
+    /// `addr_len` as for [`VfAttr::parse`].
     #[inline]
     pub fn new(info: &Attr<'a>, addr_len: usize) -> Result<Self, Error> {
         // The walk of `AttrIter`, with its header check (`check_header`), keeping a position
@@ -826,7 +826,7 @@ impl<'a> VfEntry<'a> {
         let payload = info.payload();
         let base = info.offset() + NLA_HDRLEN;
         let mut at = [0u16; IFLA_VF_MAX as usize];
-        let mut attrs = 0u16;
+        let mut count = 0u16;
         let mut pos = 0;
         while let Some(rest) = payload.get(pos..).filter(|r| !r.is_empty()) {
             let (raw, len) = check_header(rest, base + pos, true)?;
@@ -838,13 +838,13 @@ impl<'a> VfEntry<'a> {
             }
             // Past the end when the last attribute comes without its padding: the walk ends.
             pos += align(len);
-            attrs = attrs.wrapping_add(1);
+            count = count.wrapping_add(1);
         }
         Ok(VfEntry {
             payload,
             offset: info.offset(),
             at,
-            attrs,
+            count,
             // What `effective_addr_len` makes of it, so it fits a byte and means the same.
             addr_len: effective_addr_len(addr_len) as u8,
         })
@@ -922,7 +922,7 @@ impl<'a> VfEntry<'a> {
         let slots = self.at.iter().filter(|&&start| start != 0).count();
         // One attribute per slot, as in every kernel reply: no repeat. Else repeats or
         // unknown numbers; walk to tell.
-        if usize::from(self.attrs) == slots {
+        if usize::from(self.count) == slots {
             return false;
         }
         let known = (self.attrs().map_while(Result::ok))
