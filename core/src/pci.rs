@@ -103,10 +103,9 @@ impl PciAddress {
     pub fn format_into<'b>(&self, out: &'b mut [u8; PCI_ADDRESS_MAX_LEN]) -> &'b str {
         // At least 4 domain digits, more when it needs them (up to 8).
         let domain_digits = (8 - self.domain.leading_zeros() as usize / 4).max(4);
-        let mut text = [0u8; PCI_ADDRESS_MAX_LEN];
         let mut len = 0;
         let mut put = |b: u8| {
-            if let Some(slot) = text.get_mut(len) {
+            if let Some(slot) = out.get_mut(len) {
                 *slot = b;
                 len += 1;
             }
@@ -122,7 +121,6 @@ impl PciAddress {
         put(hex_digit(u32::from(self.slot)));
         put(b'.');
         put(hex_digit(u32::from(self.function)));
-        *out = text;
         // All ASCII: the conversion cannot fail.
         core::str::from_utf8(out.get(..len).unwrap_or_default()).unwrap_or_default()
     }

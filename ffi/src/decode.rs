@@ -279,7 +279,7 @@ pub unsafe extern "C" fn vfnl_vf_next(
         };
         let l = link(msg)?;
         // Errors about the list as a whole (wrapped) come first, whatever the cursor.
-        if let Some(Err(e)) = l.vfs().next() {
+        if let Some(Err(e)) = l.vf_entries().next() {
             if e == vfnl_core::Error::VfListWrapped {
                 return Err(e.into());
             }
