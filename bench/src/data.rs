@@ -35,6 +35,53 @@ pub mod e1 {
     pub const VLAN: u32 = 42;
 }
 
+/// E1's inputs as every implementation reads them: from memory, behind `black_box`, so
+/// that none of them is compiled for the constants above (a hand-written writer given
+/// constants folds into a copy of constant bytes, and measures nothing but the stores).
+#[derive(Debug, Clone, Copy)]
+pub struct E1In {
+    /// PF ifindex.
+    pub ifindex: u32,
+    /// Sequence number.
+    pub seq: u32,
+    /// VF index.
+    pub vf: u32,
+    /// MAC.
+    pub mac: [u8; 6],
+    /// VLAN id.
+    pub vlan: u32,
+}
+
+/// E1's inputs.
+pub const E1_IN: E1In = E1In {
+    ifindex: e1::IFINDEX,
+    seq: e1::SEQ,
+    vf: e1::VF,
+    mac: e1::MAC,
+    vlan: e1::VLAN,
+};
+
+/// E2's inputs, read the same way as [`E1In`].
+#[derive(Debug, Clone, Copy)]
+pub struct E2In {
+    /// VF index.
+    pub vf: u32,
+    /// The MAC on both ports.
+    pub mac: [u8; 6],
+    /// (port, PF ifindex, VLAN).
+    pub ports: [(u8, u32, u32); 2],
+    /// First sequence number.
+    pub first_seq: u32,
+}
+
+/// E2's inputs.
+pub const E2_IN: E2In = E2In {
+    vf: e2::VF,
+    mac: e2::MAC,
+    ports: e2::PORTS,
+    first_seq: e2::FIRST_SEQ,
+};
+
 /// E2's parameters: the RFC's dual-port example.
 pub mod e2 {
     /// VF index.

@@ -16,7 +16,7 @@ mod floor;
 mod peers;
 mod timing;
 
-use data::{e1, e2, MAX_VFS_UNDER_64K, S1_VF};
+use data::{MAX_VFS_UNDER_64K, S1_VF};
 use peers::{npr, vfnl_impl};
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -188,8 +188,8 @@ fn args() -> Args {
 /// `vf_entry()`; D1-floor and S1-floor the hand-written walker.
 fn profile(scenario: &str) {
     let d1_64 = data::vf_reply(64);
-    let map = vfnl_impl::e2_ports();
-    let a = vfnl_impl::e2_assignment();
+    let map = vfnl_impl::e2_ports(&data::E2_IN);
+    let a = vfnl_impl::e2_assignment(&data::E2_IN);
     let mut snap = vfnl_impl::s1_snapshot();
     let mut buf = [0u8; 512];
     let iters: u64 = std::env::var("PROFILE_ITERS")
@@ -197,8 +197,8 @@ fn profile(scenario: &str) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let mut op: Box<dyn FnMut() -> u64> = match scenario {
-        "E1" => Box::new(|| vfnl_impl::e1(&mut buf) as u64),
-        "E2" => Box::new(|| vfnl_impl::e2(&a, &map, &mut buf) as u64),
+        "E1" => Box::new(|| vfnl_impl::e1(black_box(&data::E1_IN), &mut buf) as u64),
+        "E2" => Box::new(|| vfnl_impl::e2(black_box(&data::E2_IN), &a, &map, &mut buf) as u64),
         "D1" => Box::new(|| vfnl_impl::d1_lazy(&d1_64)),
         "D1-full" => Box::new(|| vfnl_impl::d1(&d1_64)),
         "S1" => Box::new(|| vfnl_impl::s1(&mut snap, &d1_64)),
@@ -227,8 +227,8 @@ fn main() {
     std::fs::write(args.dir.join("d1_64.bin"), &d1_64).unwrap();
     std::fs::write(args.dir.join("d1_max.bin"), &d1_max).unwrap();
     std::fs::write(args.dir.join("e1_expected.bin"), data::E1_EXPECTED).unwrap();
-    let map = vfnl_impl::e2_ports();
-    let assignment = vfnl_impl::e2_assignment();
+    let map = vfnl_impl::e2_ports(&data::E2_IN);
+    let assignment = vfnl_impl::e2_assignment(&data::E2_IN);
 
     // The D1 messages decode to what they were built to hold.
     for (msg, n) in [(&d1_64, 64), (&d1_max, MAX_VFS_UNDER_64K)] {
@@ -282,21 +282,36 @@ fn main() {
 
     // ---- E1 ----
     {
+        let floor_e1 = |inp: &data::E1In, out: &mut [u8]| {
+            floor::write_setlink(
+                out,
+                16,
+                inp.seq,
+                inp.ifindex,
+                inp.vf,
+                inp.mac,
+                inp.vlan,
+                true,
+            )
+            .unwrap()
+        };
         let mut out = [0u8; 256];
-        let v = vfnl_impl::e1(&mut out);
+        let v = vfnl_impl::e1(black_box(&data::E1_IN), &mut out);
         let c_vfnl = compare(&out[..v], data::E1_EXPECTED);
-        let n = npr::e1(&mut out);
+        let n = npr::e1(black_box(&data::E1_IN), &mut out);
         let c_npr = compare(&out[..n], data::E1_EXPECTED);
-        let f =
-            floor::write_setlink(&mut out, 16, e1::SEQ, e1::IFINDEX, 0, e1::MAC, 42, true).unwrap();
+        let f = floor_e1(black_box(&data::E1_IN), &mut out);
         let c_floor = compare(&out[..f], data::E1_EXPECTED);
         let (mut b1, mut b2, mut b3, mut b4) = ([0u8; 256], [0u8; 256], [0u8; 256], [0u8; 256]);
         let allocs = vec![
-            alloc::per_op(ALLOC_ITERS, || vfnl_impl::e1(&mut b1) as u64),
-            alloc::per_op(ALLOC_ITERS, || npr::e1(&mut b2) as u64),
             alloc::per_op(ALLOC_ITERS, || {
-                floor::write_setlink(&mut b3, 16, e1::SEQ, e1::IFINDEX, 0, e1::MAC, 42, true)
-                    .unwrap() as u64
+                vfnl_impl::e1(black_box(&data::E1_IN), &mut b1) as u64
+            }),
+            alloc::per_op(ALLOC_ITERS, || {
+                npr::e1(black_box(&data::E1_IN), &mut b2) as u64
+            }),
+            alloc::per_op(ALLOC_ITERS, || {
+                floor_e1(black_box(&data::E1_IN), &mut b3) as u64
             }),
             alloc::per_op(ALLOC_ITERS, || {
                 b4[..120].copy_from_slice(black_box(data::E1_EXPECTED));
@@ -306,18 +321,15 @@ fn main() {
         let mut cases = [
             Case {
                 name: "vfnl SetLink::encode",
-                op: Box::new(|| vfnl_impl::e1(&mut b1) as u64),
+                op: Box::new(|| vfnl_impl::e1(black_box(&data::E1_IN), &mut b1) as u64),
             },
             Case {
                 name: "netlink-packet-route 0.34",
-                op: Box::new(|| npr::e1(&mut b2) as u64),
+                op: Box::new(|| npr::e1(black_box(&data::E1_IN), &mut b2) as u64),
             },
             Case {
                 name: "floor: hand-written writer",
-                op: Box::new(|| {
-                    floor::write_setlink(&mut b3, 16, e1::SEQ, e1::IFINDEX, 0, e1::MAC, 42, true)
-                        .unwrap() as u64
-                }),
+                op: Box::new(|| floor_e1(black_box(&data::E1_IN), &mut b3) as u64),
             },
             Case {
                 name: "memcpy of the 120 bytes",
@@ -334,25 +346,25 @@ fn main() {
     // ---- E2 ----
     let e2_reference = {
         let mut out = [0u8; 512];
-        let n = vfnl_impl::e2(&assignment, &map, &mut out);
+        let n = vfnl_impl::e2(black_box(&data::E2_IN), &assignment, &map, &mut out);
         out[..n].to_vec()
     };
     {
         let mut out = [0u8; 512];
-        let n = vfnl_impl::e2_with_build(&map, &mut out);
+        let n = vfnl_impl::e2_with_build(black_box(&data::E2_IN), &map, &mut out);
         let c_build = compare(&out[..n], &e2_reference);
-        let n = npr::e2(&mut out);
+        let n = npr::e2(black_box(&data::E2_IN), &mut out);
         let c_npr = compare(&out[..n], &e2_reference);
-        let floor_e2 = |out: &mut [u8]| {
+        let floor_e2 = |inp: &data::E2In, out: &mut [u8]| {
             let mut at = 0;
-            for (i, (_, ifindex, vlan)) in e2::PORTS.into_iter().enumerate() {
+            for (i, (_, ifindex, vlan)) in inp.ports.into_iter().enumerate() {
                 at += floor::write_setlink(
                     &mut out[at..],
                     19,
-                    e2::FIRST_SEQ + i as u32,
+                    inp.first_seq + i as u32,
                     ifindex,
-                    e2::VF,
-                    e2::MAC,
+                    inp.vf,
+                    inp.mac,
                     vlan,
                     false,
                 )
@@ -360,20 +372,24 @@ fn main() {
             }
             at
         };
-        let n = floor_e2(&mut out);
+        let n = floor_e2(black_box(&data::E2_IN), &mut out);
         let c_floor = compare(&out[..n], &e2_reference);
         let len = e2_reference.len();
         let (mut b1, mut b2, mut b3, mut b4, mut b5) =
             ([0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512]);
         let allocs = vec![
             alloc::per_op(ALLOC_ITERS, || {
-                vfnl_impl::e2(&assignment, &map, &mut b1) as u64
+                vfnl_impl::e2(black_box(&data::E2_IN), &assignment, &map, &mut b1) as u64
             }),
             alloc::per_op(ALLOC_ITERS, || {
-                vfnl_impl::e2_with_build(&map, &mut b5) as u64
+                vfnl_impl::e2_with_build(black_box(&data::E2_IN), &map, &mut b5) as u64
             }),
-            alloc::per_op(ALLOC_ITERS, || npr::e2(&mut b2) as u64),
-            alloc::per_op(ALLOC_ITERS, || floor_e2(&mut b3) as u64),
+            alloc::per_op(ALLOC_ITERS, || {
+                npr::e2(black_box(&data::E2_IN), &mut b2) as u64
+            }),
+            alloc::per_op(ALLOC_ITERS, || {
+                floor_e2(black_box(&data::E2_IN), &mut b3) as u64
+            }),
             alloc::per_op(ALLOC_ITERS, || {
                 b4[..len].copy_from_slice(black_box(&e2_reference));
                 len as u64
@@ -382,19 +398,23 @@ fn main() {
         let mut cases = [
             Case {
                 name: "vfnl Assignment::encode_batch",
-                op: Box::new(|| vfnl_impl::e2(&assignment, &map, &mut b1) as u64),
+                op: Box::new(|| {
+                    vfnl_impl::e2(black_box(&data::E2_IN), &assignment, &map, &mut b1) as u64
+                }),
             },
             Case {
                 name: "vfnl set_port x2 + encode_batch",
-                op: Box::new(|| vfnl_impl::e2_with_build(&map, &mut b5) as u64),
+                op: Box::new(|| {
+                    vfnl_impl::e2_with_build(black_box(&data::E2_IN), &map, &mut b5) as u64
+                }),
             },
             Case {
                 name: "netlink-packet-route 0.34",
-                op: Box::new(|| npr::e2(&mut b2) as u64),
+                op: Box::new(|| npr::e2(black_box(&data::E2_IN), &mut b2) as u64),
             },
             Case {
                 name: "floor: hand-written writer",
-                op: Box::new(|| floor_e2(&mut b3) as u64),
+                op: Box::new(|| floor_e2(black_box(&data::E2_IN), &mut b3) as u64),
             },
             Case {
                 name: "memcpy of the 192 bytes",

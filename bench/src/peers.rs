@@ -3,7 +3,7 @@
 //! bytes) and returns a value for `black_box`: a length for encoders, the checksum of the
 //! fields read for decoders.
 
-use crate::data::{e1, e2, fold_vf, VfFields, FOLD_START, S1_VF};
+use crate::data::{fold_vf, E1In, E2In, VfFields, FOLD_START, S1_VF};
 
 /// vfnl.
 pub mod vfnl_impl {
@@ -17,38 +17,38 @@ pub mod vfnl_impl {
     use vfnl::{Mac, VfConfig, VfEntry, VfInfo, VlanTag};
 
     /// E1 with `SetLink`, as `ip link set` sends it (RTM_NEWLINK).
-    pub fn e1(buf: &mut [u8]) -> usize {
+    pub fn e1(inp: &E1In, buf: &mut [u8]) -> usize {
         let vfs = [VfConfig {
-            mac: Some(Mac::ethernet(e1::MAC)),
-            vlan: Some(VlanTag::dot1q(e1::VLAN, 0)),
+            mac: Some(Mac::ethernet(inp.mac)),
+            vlan: Some(VlanTag::dot1q(inp.vlan, 0)),
             spoofchk: Some(true),
             trust: Some(true),
-            ..VfConfig::new(e1::VF)
+            ..VfConfig::new(inp.vf)
         }];
         let req = SetLink {
             message_type: RTM_NEWLINK,
-            ..SetLink::new(LinkTarget::Index(e1::IFINDEX), &vfs).seq(e1::SEQ)
+            ..SetLink::new(LinkTarget::Index(inp.ifindex), &vfs).seq(inp.seq)
         };
         req.encode(buf).expect("E1 fits")
     }
 
     /// The RFC's port map.
-    pub fn e2_ports() -> PortMap {
+    pub fn e2_ports(inp: &E2In) -> PortMap {
         let mut map = PortMap::new();
-        for (port, ifindex, _) in e2::PORTS {
+        for (port, ifindex, _) in inp.ports {
             map.add(Port::new(port, ifindex)).unwrap();
         }
         map
     }
 
     /// The RFC's assignment.
-    pub fn e2_assignment() -> Assignment {
-        let mut a = Assignment::new(e2::VF);
-        for (port, _, vlan) in e2::PORTS {
+    pub fn e2_assignment(inp: &E2In) -> Assignment {
+        let mut a = Assignment::new(inp.vf);
+        for (port, _, vlan) in inp.ports {
             let cfg = VfConfig {
-                mac: Some(Mac::ethernet(e2::MAC)),
+                mac: Some(Mac::ethernet(inp.mac)),
                 vlan: Some(VlanTag::dot1q(vlan, 0)),
-                ..VfConfig::new(e2::VF)
+                ..VfConfig::new(inp.vf)
             };
             a.set_port(port, cfg, None).unwrap();
         }
@@ -56,15 +56,15 @@ pub mod vfnl_impl {
     }
 
     /// E2: `encode_batch` of a ready assignment.
-    pub fn e2(a: &Assignment, map: &PortMap, buf: &mut [u8]) -> usize {
-        a.encode_batch(map, e2::FIRST_SEQ, buf)
+    pub fn e2(inp: &E2In, a: &Assignment, map: &PortMap, buf: &mut [u8]) -> usize {
+        a.encode_batch(map, inp.first_seq, buf)
             .expect("E2 fits")
             .len()
     }
 
     /// E2 including building the assignment (`set_port` validates each port's settings).
-    pub fn e2_with_build(map: &PortMap, buf: &mut [u8]) -> usize {
-        e2(&e2_assignment(), map, buf)
+    pub fn e2_with_build(inp: &E2In, map: &PortMap, buf: &mut [u8]) -> usize {
+        e2(inp, &e2_assignment(inp), map, buf)
     }
 
     fn fields(v: &VfInfo) -> VfFields {
@@ -139,7 +139,7 @@ pub mod vfnl_impl {
         map.add(Port::new(1, 2)).unwrap();
         let mut a = Assignment::new(S1_VF);
         let cfg = VfConfig {
-            mac: Some(Mac::ethernet(e2::MAC)),
+            mac: Some(Mac::ethernet(crate::data::e2::MAC)),
             vlan: Some(VlanTag::dot1q(42, 0)),
             spoofchk: Some(true),
             trust: Some(true),
@@ -219,21 +219,21 @@ pub mod npr {
     }
 
     /// E1: build the message tree, `finalize`, `serialize`.
-    pub fn e1(buf: &mut [u8]) -> usize {
-        let msg = set_link(e1::IFINDEX, e1::SEQ, e1::MAC, e1::VLAN, true, true);
+    pub fn e1(inp: &E1In, buf: &mut [u8]) -> usize {
+        let msg = set_link(inp.ifindex, inp.seq, inp.mac, inp.vlan, true, true);
         let len = msg.buffer_len();
         msg.serialize(&mut buf[..len]);
         len
     }
 
     /// E2: the same for each port, back to back (RTM_SETLINK, as vfnl sends).
-    pub fn e2(buf: &mut [u8]) -> usize {
+    pub fn e2(inp: &E2In, buf: &mut [u8]) -> usize {
         let mut at = 0;
-        for (i, (_, ifindex, vlan)) in e2::PORTS.into_iter().enumerate() {
+        for (i, (_, ifindex, vlan)) in inp.ports.into_iter().enumerate() {
             let msg = set_link(
                 ifindex,
-                e2::FIRST_SEQ + i as u32,
-                e2::MAC,
+                inp.first_seq + i as u32,
+                inp.mac,
                 vlan,
                 false,
                 false,
