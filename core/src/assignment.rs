@@ -9,7 +9,7 @@
 //! a [`Batch`], which remembers where each port's message is so replies can be mapped back
 //! ([`AckTracker`](crate::batch::AckTracker)).
 
-use crate::attr::Writer;
+use crate::attr::Counter;
 use crate::batch::{Batch, BatchEntry};
 use crate::error::Error;
 use crate::port::{check_port_number, PortMap, MAX_PORTS};
@@ -136,12 +136,9 @@ impl Assignment {
             config.validate()?;
         }
         if let Some(v) = &virtualport {
-            let mut w = Writer::counting();
-            v.emit(&mut w, crate::ifla::IFLA_VF_PORT);
-            match w.finish() {
-                Ok(_) | Err(Error::BufferTooSmall { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            let mut counter = Counter::new();
+            v.emit(&mut counter, crate::ifla::IFLA_VF_PORT);
+            counter.finish()?;
         }
         match self.ports.binary_search_by_key(&port, |p| p.port) {
             Ok(at) => self.ports[at] = settings,

@@ -11,9 +11,13 @@
 //!
 //! The reader ([`AttrIter`]) yields each attribute with the offset it sits at, and yields an
 //! error and stops on the first malformed one; the payload slices it hands out always lie
-//! inside the input. The writer ([`Writer`]) zeroes padding, fixes up nest lengths, refuses a
-//! nest longer than 65,535 bytes, and when the buffer is too small keeps counting, so the
-//! error names the exact size needed. Neither panics on any input.
+//! inside the input.
+//!
+//! Encoders are written once, against [`Sink`], which zeroes padding, fixes up nest lengths
+//! and refuses a nest longer than 65,535 bytes. [`encode`] runs a message through the sinks
+//! in the cheapest safe order (see [`Sink`]); [`Writer`] is the one-pass sink that keeps
+//! counting past a short buffer, so its error names the exact size needed. Nothing here
+//! panics on any input.
 
 use crate::error::{Error, Field};
 use crate::nlmsg::{align, NlmFlags, NlmsgHeader};
@@ -220,19 +224,25 @@ impl<'a> Iterator for AttrIter<'a> {
     }
 }
 
-/// A nest opened by [`Writer::nest_start`]; close it with [`Writer::nest_end`].
+/// A nest opened by [`Sink::nest_start`]; close it with [`Sink::nest_end`].
 #[derive(Debug)]
-#[must_use = "a nest must be closed with Writer::nest_end"]
+#[must_use = "a nest must be closed with Sink::nest_end"]
 pub struct Nest {
     kind: u16,
     start: usize,
 }
 
-/// A message opened by [`Writer::message_start`]; close it with [`Writer::message_end`].
+/// A message opened by [`Sink::message_start`]; close it with [`Sink::message_end`].
 #[derive(Debug)]
-#[must_use = "a message must be closed with Writer::message_end"]
+#[must_use = "a message must be closed with Sink::message_end"]
 pub struct MessageStart {
     start: usize,
+}
+
+/// The bytes an attribute with a `payload_len`-byte payload takes, padding included (the
+/// kernel's `nla_total_size`).
+pub const fn nla_total_size(payload_len: usize) -> usize {
+    align(NLA_HDRLEN + payload_len)
 }
 
 /// An attribute header: `nla_len`, then `nla_type`.
@@ -242,12 +252,392 @@ fn nla_header(nla_len: u16, kind: u16) -> [u8; NLA_HDRLEN] {
     [l0, l1, k0, k1]
 }
 
-/// Writes netlink messages and attributes into a caller's buffer.
+/// Where an encoder's bytes go. Every encoder in the crate is written once, against this
+/// trait, and runs with three sinks:
+///
+/// - [`Writer`]: checks the input, stores, and past a short buffer keeps counting (one pass
+///   into an open buffer; what tests build replies with);
+/// - [`Counter`]: checks the input and counts, storing nothing (the size pass);
+/// - [`Filler`]: stores into a buffer known to be large enough, keeping its place in a
+///   register, with or without checking the input.
+///
+/// [`encode`] picks between two plans. When the buffer holds the message's upper bound
+/// ([`Emit::max_len`], a few multiplications), one checking [`Filler`] pass writes it.
+/// Otherwise a [`Counter`] pass measures, the buffer is checked against the exact size, and
+/// a non-checking [`Filler`] pass writes.
+///
+/// An implementation supplies the primitives; the attribute and nest helpers are built on
+/// them here, once.
+pub trait Sink {
+    /// Whether encoders should check their input. `false` only for a pass that a checking
+    /// pass over the same input has already succeeded on.
+    const CHECKS: bool;
+
+    /// Bytes appended so far (past a short buffer, that would have been).
+    fn position(&self) -> usize;
+
+    /// Appends `N` bytes.
+    fn put<const N: usize>(&mut self, bytes: &[u8; N]);
+
+    /// Appends `A` bytes and then `B` bytes (a header and its payload, with one bounds check
+    /// where the sink checks bounds).
+    #[inline]
+    fn put2<const A: usize, const B: usize>(&mut self, a: &[u8; A], b: &[u8; B]) {
+        self.put(a);
+        self.put(b);
+    }
+
+    /// Appends a run of bytes whose length is known only at run time.
+    fn put_slice(&mut self, bytes: &[u8]);
+
+    /// Overwrites `N` bytes at `at` (a length fixed up after its contents).
+    fn patch<const N: usize>(&mut self, at: usize, bytes: [u8; N]);
+
+    /// Records `e` unless an error is already recorded; it ends the encoding.
+    fn fail(&mut self, e: Error);
+
+    /// Appends zero bytes up to the next 4-byte boundary.
+    #[inline]
+    fn pad(&mut self) {
+        let at = self.position();
+        let zeros = [0u8; 3];
+        if let Some(pad) = zeros.get(..align(at) - at) {
+            if !pad.is_empty() {
+                self.put_slice(pad);
+            }
+        }
+    }
+
+    /// Appends one attribute whose payload has a size known at compile time (every
+    /// fixed-size kernel struct), padded.
+    #[inline]
+    fn attr_fixed<const N: usize>(&mut self, kind: u16, payload: &[u8; N]) {
+        let total = NLA_HDRLEN + N;
+        let Ok(nla_len) = u16::try_from(total) else {
+            self.fail(Error::NestTooLong { kind, len: total });
+            return;
+        };
+        self.put2(&nla_header(nla_len, kind), payload);
+        if !N.is_multiple_of(4) {
+            self.pad();
+        }
+    }
+
+    /// Appends one attribute with the given payload, padded.
+    #[inline]
+    fn attr(&mut self, kind: u16, payload: &[u8]) {
+        let total = payload.len().saturating_add(NLA_HDRLEN);
+        let Ok(nla_len) = u16::try_from(total) else {
+            self.fail(Error::NestTooLong { kind, len: total });
+            return;
+        };
+        self.put(&nla_header(nla_len, kind));
+        self.put_slice(payload);
+        self.pad();
+    }
+
+    /// Appends a `u8` attribute.
+    #[inline]
+    fn attr_u8(&mut self, kind: u16, v: u8) {
+        self.attr_fixed(kind, &[v]);
+    }
+
+    /// Appends a native-endian `u32` attribute.
+    #[inline]
+    fn attr_u32(&mut self, kind: u16, v: u32) {
+        self.attr_fixed(kind, &v.to_ne_bytes());
+    }
+
+    /// Appends a NUL-terminated string attribute, refusing one longer than `max` bytes or
+    /// with a NUL inside (the kernel would read a shorter string than meant).
+    fn attr_str(&mut self, kind: u16, field: Field, s: &str, max: usize) {
+        if Self::CHECKS {
+            if s.as_bytes().contains(&0) {
+                self.fail(Error::BadString { kind });
+                return;
+            }
+            if s.len() > max {
+                self.fail(Error::ValueTooLong {
+                    field,
+                    len: s.len(),
+                    max,
+                });
+                return;
+            }
+        }
+        let total = s.len().saturating_add(NLA_HDRLEN + 1);
+        let Ok(nla_len) = u16::try_from(total) else {
+            self.fail(Error::NestTooLong { kind, len: total });
+            return;
+        };
+        self.put(&nla_header(nla_len, kind));
+        self.put_slice(s.as_bytes());
+        self.put(&[0]);
+        self.pad();
+    }
+
+    /// Opens a nest: writes its header now, fixes its length at [`nest_end`](Self::nest_end).
+    #[inline]
+    fn nest_start(&mut self, kind: u16) -> Nest {
+        let start = self.position();
+        self.put(&nla_header(0, kind));
+        Nest { kind, start }
+    }
+
+    /// Closes a nest; a nest over 65,535 bytes is an error ([`Error::NestTooLong`]).
+    #[inline]
+    fn nest_end(&mut self, nest: Nest) {
+        let len = self.position().wrapping_sub(nest.start);
+        let Ok(nla_len) = u16::try_from(len) else {
+            self.fail(Error::NestTooLong {
+                kind: nest.kind,
+                len,
+            });
+            return;
+        };
+        self.patch(nest.start, nla_len.to_ne_bytes());
+    }
+
+    /// Opens a message (after padding to a 4-byte boundary): writes its header now, fixes
+    /// `nlmsg_len` at [`message_end`](Self::message_end).
+    #[inline]
+    fn message_start(
+        &mut self,
+        message_type: u16,
+        flags: NlmFlags,
+        seq: u32,
+        pid: u32,
+    ) -> MessageStart {
+        self.pad();
+        let start = self.position();
+        let mut header = [0u8; NlmsgHeader::LEN];
+        NlmsgHeader {
+            len: 0,
+            message_type,
+            flags,
+            seq,
+            pid,
+        }
+        .emit(&mut header);
+        self.put(&header);
+        MessageStart { start }
+    }
+
+    /// Closes a message, fixing its `nlmsg_len`.
+    #[inline]
+    fn message_end(&mut self, msg: MessageStart) {
+        let len = self.position().wrapping_sub(msg.start);
+        let Ok(nlmsg_len) = u32::try_from(len) else {
+            self.fail(Error::MessageTooLong { len });
+            return;
+        };
+        self.patch(msg.start, nlmsg_len.to_ne_bytes());
+    }
+}
+
+/// A message that encodes itself through any [`Sink`]: what [`measure`] and [`encode`]
+/// take.
+pub trait Emit {
+    /// Writes the whole message.
+    fn emit<S: Sink>(&self, w: &mut S);
+
+    /// At least as many bytes as [`emit`](Self::emit) writes, whatever the values in the
+    /// message (`None` past `usize`): cheap to compute, so that [`encode`] can skip the size
+    /// pass when the buffer is large enough anyway.
+    fn max_len(&self) -> Option<usize>;
+}
+
+/// The bytes [`encode`] needs for `msg`, or the error it would give.
+#[inline]
+pub fn measure<M: Emit + ?Sized>(msg: &M) -> Result<usize, Error> {
+    let mut counter = Counter::new();
+    msg.emit(&mut counter);
+    counter.finish()
+}
+
+/// Encodes `msg` into the start of `buf`; returns the bytes written. Errors: invalid input,
+/// or [`Error::BufferTooSmall`] with the size needed, in which case `buf` is untouched. After
+/// an error for invalid input `buf`'s contents are unspecified.
+#[inline]
+pub fn encode<M: Emit + ?Sized>(msg: &M, buf: &mut [u8]) -> Result<usize, Error> {
+    let available = buf.len();
+    if msg.max_len().is_some_and(|max| max <= available) {
+        // Fits whatever the values: one pass, checking as it goes.
+        let mut filler = Filler::<true>::new(buf);
+        msg.emit(&mut filler);
+        if let Some(written) = filler.finish() {
+            return Ok(written);
+        }
+        // The input is invalid: the size pass below says how.
+    }
+    let needed = measure(msg)?;
+    let Some(out) = buf.get_mut(..needed) else {
+        return Err(Error::BufferTooSmall { needed, available });
+    };
+    // The checks passed in the size pass.
+    let mut filler = Filler::<false>::new(out);
+    msg.emit(&mut filler);
+    filler
+        .finish()
+        .ok_or(Error::BufferTooSmall { needed, available })
+}
+
+/// The size pass: checks the input and counts the bytes, storing nothing.
+#[derive(Debug, Default)]
+pub struct Counter {
+    len: usize,
+    error: Option<Error>,
+}
+
+impl Counter {
+    /// A counter at 0.
+    pub const fn new() -> Self {
+        Counter {
+            len: 0,
+            error: None,
+        }
+    }
+
+    /// The bytes counted, or the first error recorded.
+    pub fn finish(self) -> Result<usize, Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.len),
+        }
+    }
+}
+
+impl Sink for Counter {
+    const CHECKS: bool = true;
+
+    #[inline]
+    fn position(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn put<const N: usize>(&mut self, _: &[u8; N]) {
+        self.len = self.len.saturating_add(N);
+    }
+
+    #[inline]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        self.len = self.len.saturating_add(bytes.len());
+    }
+
+    #[inline]
+    fn patch<const N: usize>(&mut self, _: usize, _: [u8; N]) {}
+
+    #[inline]
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+}
+
+/// The write pass: stores into a buffer that [`encode`] made sure is large enough, keeping
+/// only its place and a failure flag (which stay in registers once inlined). `CHECKS` says
+/// whether the input still needs checking; a failed check is only flagged, and [`encode`]
+/// asks a [`Counter`] pass for the error itself. Every store is bounds-checked without a
+/// panic path, so a wrong size estimate is flagged too, never a panic.
+#[derive(Debug)]
+pub struct Filler<'b, const CHECKS: bool> {
+    buf: &'b mut [u8],
+    at: usize,
+    failed: bool,
+}
+
+impl<'b, const CHECKS: bool> Filler<'b, CHECKS> {
+    fn new(buf: &'b mut [u8]) -> Self {
+        Filler {
+            buf,
+            at: 0,
+            failed: false,
+        }
+    }
+
+    /// The bytes written, or `None` after a failed check or past the buffer's end.
+    fn finish(self) -> Option<usize> {
+        match self.failed || self.at > self.buf.len() {
+            true => None,
+            false => Some(self.at),
+        }
+    }
+
+    #[inline(always)]
+    fn slot<const N: usize>(&mut self) -> Option<&mut [u8; N]> {
+        let at = self.at;
+        self.at = at.wrapping_add(N);
+        self.buf
+            .get_mut(at..)
+            .and_then(|b| b.first_chunk_mut::<N>())
+    }
+}
+
+impl<const CHECKS: bool> Sink for Filler<'_, CHECKS> {
+    const CHECKS: bool = CHECKS;
+
+    #[inline(always)]
+    fn position(&self) -> usize {
+        self.at
+    }
+
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, bytes: &[u8; N]) {
+        if let Some(out) = self.slot::<N>() {
+            *out = *bytes;
+        }
+    }
+
+    #[inline(always)]
+    fn put2<const A: usize, const B: usize>(&mut self, a: &[u8; A], b: &[u8; B]) {
+        let at = self.at;
+        self.at = at.wrapping_add(A).wrapping_add(B);
+        if let Some((head, tail)) = self
+            .buf
+            .get_mut(at..)
+            .and_then(|rest| rest.get_mut(..A.wrapping_add(B)))
+            .and_then(|both| both.split_first_chunk_mut::<A>())
+        {
+            *head = *a;
+            if let Some(tail) = tail.first_chunk_mut::<B>() {
+                *tail = *b;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        let end = self.at.wrapping_add(bytes.len());
+        if let Some(out) = self.buf.get_mut(self.at..end) {
+            out.copy_from_slice(bytes);
+        }
+        self.at = end;
+    }
+
+    #[inline(always)]
+    fn patch<const N: usize>(&mut self, at: usize, bytes: [u8; N]) {
+        if let Some(out) = self
+            .buf
+            .get_mut(at..)
+            .and_then(|b| b.first_chunk_mut::<N>())
+        {
+            *out = bytes;
+        }
+    }
+
+    #[inline(always)]
+    fn fail(&mut self, _: Error) {
+        self.failed = true;
+    }
+}
+
+/// Writes netlink messages and attributes into a caller's buffer in one pass.
 ///
 /// Errors are sticky and reported once, by [`finish`](Writer::finish): write a whole message,
 /// then check. When the buffer is too small the writer stops writing but keeps counting, so
 /// the error says how many bytes the message needs; a writer made with
 /// [`Writer::counting`] only counts. On error the buffer's contents are unspecified.
+/// The attribute and nest helpers come from [`Sink`].
 #[derive(Debug)]
 pub struct Writer<'b> {
     buf: &'b mut [u8],
@@ -287,20 +677,12 @@ impl<'b> Writer<'b> {
         self.len == 0
     }
 
-    /// Records `e` unless an error is already recorded.
-    pub fn fail(&mut self, e: Error) {
-        self.error.get_or_insert(e);
-    }
-
     /// Reserves `n` bytes and returns them zeroed, or `None` (and counts them) when they do
     /// not fit.
-    #[inline]
     pub fn reserve(&mut self, n: usize) -> Option<&mut [u8]> {
         let start = self.len;
         self.len = start.saturating_add(n);
-        // Sliced as `[start..][..n]` so the length is visibly `n`: for the constant sizes of
-        // headers and fixed attributes the zeroing then compiles to a few stores, not a call
-        // to memset. Checked slicing, here and below: the writer has no panic path at all.
+        // Checked slicing, here and below: the writer has no panic path at all.
         let out = match self.overflow {
             false => self.buf.get_mut(start..).and_then(|b| b.get_mut(..n)),
             true => None,
@@ -319,17 +701,7 @@ impl<'b> Writer<'b> {
 
     /// Appends raw bytes.
     pub fn bytes(&mut self, b: &[u8]) {
-        if let Some(out) = self.reserve(b.len()) {
-            out.copy_from_slice(b);
-        }
-    }
-
-    /// Appends zero bytes up to the next 4-byte boundary.
-    pub fn pad(&mut self) {
-        let n = align(self.len) - self.len;
-        if n > 0 {
-            self.reserve(n);
-        }
+        self.put_slice(b);
     }
 
     /// Appends one attribute whose payload `fill` writes into `payload_len` zeroed bytes,
@@ -350,143 +722,6 @@ impl<'b> Writer<'b> {
         self.pad();
     }
 
-    /// Appends one attribute whose payload has a size known at compile time (every fixed-size
-    /// kernel struct), then pads it: the same bytes as [`attr`](Self::attr), written with
-    /// fixed-size stores instead of variable-length copies.
-    #[inline]
-    pub fn attr_fixed<const N: usize>(&mut self, kind: u16, payload: &[u8; N]) {
-        let total = NLA_HDRLEN + N;
-        let Ok(nla_len) = u16::try_from(total) else {
-            self.fail(Error::NestTooLong { kind, len: total });
-            return;
-        };
-        if let Some((header, rest)) = self
-            .reserve(align(total))
-            .and_then(|out| out.split_first_chunk_mut::<NLA_HDRLEN>())
-        {
-            *header = nla_header(nla_len, kind);
-            if let Some(out) = rest.first_chunk_mut::<N>() {
-                *out = *payload;
-            }
-        }
-    }
-
-    /// Appends one attribute with the given payload.
-    pub fn attr(&mut self, kind: u16, payload: &[u8]) {
-        self.attr_with(kind, payload.len(), |out| {
-            // Always equal; the check lets the copy compile without a panic path.
-            if out.len() == payload.len() {
-                out.copy_from_slice(payload)
-            }
-        });
-    }
-
-    /// Appends a `u8` attribute.
-    pub fn attr_u8(&mut self, kind: u16, v: u8) {
-        self.attr(kind, &[v]);
-    }
-
-    /// Appends a native-endian `u32` attribute.
-    pub fn attr_u32(&mut self, kind: u16, v: u32) {
-        self.attr(kind, &v.to_ne_bytes());
-    }
-
-    /// Appends a NUL-terminated string attribute, refusing one longer than `max` bytes or
-    /// with a NUL inside (the kernel would read a shorter string than meant).
-    pub fn attr_str(&mut self, kind: u16, field: Field, s: &str, max: usize) {
-        if s.as_bytes().contains(&0) {
-            self.fail(Error::BadString { kind });
-            return;
-        }
-        if s.len() > max {
-            self.fail(Error::ValueTooLong {
-                field,
-                len: s.len(),
-                max,
-            });
-            return;
-        }
-        self.attr_with(kind, s.len() + 1, |out| {
-            out.iter_mut().zip(s.as_bytes()).for_each(|(o, b)| *o = *b)
-        });
-    }
-
-    /// Opens a nest: writes its header now, fixes its length at [`nest_end`](Self::nest_end).
-    pub fn nest_start(&mut self, kind: u16) -> Nest {
-        let start = self.len;
-        if let Some(out) = self.reserve(NLA_HDRLEN) {
-            if let Some(header) = out.first_chunk_mut::<NLA_HDRLEN>() {
-                *header = nla_header(0, kind);
-            }
-        }
-        Nest { kind, start }
-    }
-
-    /// Closes a nest; a nest over 65,535 bytes is an error ([`Error::NestTooLong`]).
-    pub fn nest_end(&mut self, nest: Nest) {
-        let len = self.len - nest.start;
-        let Ok(nla_len) = u16::try_from(len) else {
-            self.fail(Error::NestTooLong {
-                kind: nest.kind,
-                len,
-            });
-            return;
-        };
-        self.patch(nest.start, nla_len.to_ne_bytes());
-    }
-
-    /// Opens a message: writes its header now, fixes `nlmsg_len` at
-    /// [`message_end`](Self::message_end).
-    pub fn message_start(
-        &mut self,
-        message_type: u16,
-        flags: NlmFlags,
-        seq: u32,
-        pid: u32,
-    ) -> MessageStart {
-        self.pad();
-        let start = self.len;
-        if let Some(out) = self
-            .reserve(NlmsgHeader::LEN)
-            .and_then(|out| out.first_chunk_mut::<{ NlmsgHeader::LEN }>())
-        {
-            let header = NlmsgHeader {
-                len: 0,
-                message_type,
-                flags,
-                seq,
-                pid,
-            };
-            header.emit(out);
-        }
-        MessageStart { start }
-    }
-
-    /// Closes a message, fixing its `nlmsg_len`.
-    pub fn message_end(&mut self, msg: MessageStart) {
-        let len = self.len - msg.start;
-        let Ok(nlmsg_len) = u32::try_from(len) else {
-            self.fail(Error::MessageTooLong { len });
-            return;
-        };
-        self.patch(msg.start, nlmsg_len.to_ne_bytes());
-    }
-
-    /// Overwrites the bytes at `at` (a length fixed up after its contents), unless they
-    /// were never written.
-    fn patch<const N: usize>(&mut self, at: usize, bytes: [u8; N]) {
-        if self.overflow {
-            return;
-        }
-        if let Some(out) = self
-            .buf
-            .get_mut(at..)
-            .and_then(|b| b.first_chunk_mut::<N>())
-        {
-            *out = bytes;
-        }
-    }
-
     /// Ends writing: the number of bytes written, or the first error recorded, or
     /// [`Error::BufferTooSmall`] with the size needed.
     pub fn finish(self) -> Result<usize, Error> {
@@ -500,6 +735,45 @@ impl<'b> Writer<'b> {
             });
         }
         Ok(self.len)
+    }
+}
+
+impl Sink for Writer<'_> {
+    const CHECKS: bool = true;
+
+    fn position(&self) -> usize {
+        self.len
+    }
+
+    fn put<const N: usize>(&mut self, bytes: &[u8; N]) {
+        self.put_slice(bytes);
+    }
+
+    fn put_slice(&mut self, bytes: &[u8]) {
+        if let Some(out) = self.reserve(bytes.len()) {
+            // Always equal; the check lets the copy compile without a panic path.
+            if out.len() == bytes.len() {
+                out.copy_from_slice(bytes);
+            }
+        }
+    }
+
+    /// Unless the bytes were never written.
+    fn patch<const N: usize>(&mut self, at: usize, bytes: [u8; N]) {
+        if self.overflow {
+            return;
+        }
+        if let Some(out) = self
+            .buf
+            .get_mut(at..)
+            .and_then(|b| b.first_chunk_mut::<N>())
+        {
+            *out = bytes;
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
     }
 }
 

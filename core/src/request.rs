@@ -2,19 +2,18 @@
 //! a link dump.
 //!
 //! Each request is a small value that encodes into a caller's buffer with `encode` (the bytes
-//! written, or [`Error::BufferTooSmall`] with the size needed) or into an open [`Writer`] with
-//! `emit`, so several messages can go back to back in one buffer. `encoded_len` measures
+//! written, or [`Error::BufferTooSmall`] with the size needed) or into an open [`Sink`] with
+//! [`Emit::emit`], so several messages can go back to back in one buffer. `encoded_len` measures
 //! without writing. Nothing the kernel would reject is sent.
 //!
-//! Encoding is one pass: when it fails, the buffer may have been partly written and its
-//! contents are unspecified. Callers that must leave their buffer untouched on failure (the C
-//! ABI does) call `encoded_len` first.
+//! `encode` measures and checks first, then stores (see [`Sink`]): when it fails, the
+//! buffer is untouched.
 
-use crate::attr::Writer;
+use crate::attr::{self, nla_total_size, Emit, Sink, NLA_HDRLEN};
 use crate::error::{Error, Field};
 use crate::ifinfo::IfInfoMsg;
 use crate::ifla::*;
-use crate::nlmsg::{NlmFlags, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK};
+use crate::nlmsg::{NlmFlags, NlmsgHeader, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK};
 use crate::vf::VfConfig;
 use crate::virtualport::VirtualPort;
 
@@ -28,8 +27,17 @@ pub enum LinkTarget<'a> {
 }
 
 impl LinkTarget<'_> {
+    /// The bytes [`emit`](Self::emit) writes: the header, and the name with its NUL.
+    fn max_len(&self) -> usize {
+        IfInfoMsg::LEN
+            + match *self {
+                LinkTarget::Index(_) => 0,
+                LinkTarget::Name(name) => nla_total_size(name.len().saturating_add(1)),
+            }
+    }
+
     /// Writes the `ifinfomsg` and, for a name, the `IFLA_IFNAME` attribute.
-    fn emit(&self, w: &mut Writer<'_>) {
+    fn emit<S: Sink>(&self, w: &mut S) {
         let index = match *self {
             LinkTarget::Index(i) => match i32::try_from(i) {
                 Ok(i) if i > 0 => i,
@@ -42,7 +50,7 @@ impl LinkTarget<'_> {
         };
         let mut hdr = [0u8; IfInfoMsg::LEN];
         IfInfoMsg::request(index).emit(&mut hdr);
-        w.bytes(&hdr);
+        w.put(&hdr);
         if let LinkTarget::Name(name) = *self {
             if name.is_empty() {
                 w.fail(Error::BadString { kind: IFLA_IFNAME });
@@ -61,21 +69,6 @@ pub struct RequestHeader {
     pub pid: u32,
     /// `nlmsg_flags`.
     pub flags: NlmFlags,
-}
-
-fn finish_into(buf: &mut [u8], emit: impl FnOnce(&mut Writer<'_>)) -> Result<usize, Error> {
-    let mut w = Writer::new(buf);
-    emit(&mut w);
-    w.finish()
-}
-
-fn measure(emit: impl FnOnce(&mut Writer<'_>)) -> Result<usize, Error> {
-    let mut w = Writer::counting();
-    emit(&mut w);
-    match w.finish() {
-        Err(Error::BufferTooSmall { needed, .. }) => Ok(needed),
-        other => other,
-    }
 }
 
 /// VF settings for one PF netdev: one RTM_SETLINK carrying an `IFLA_VFINFO_LIST` with an entry
@@ -136,50 +129,14 @@ impl<'a> SetLink<'a> {
         self
     }
 
-    /// Writes the message into an open writer.
-    pub fn emit(&self, w: &mut Writer<'_>) {
-        if self.vfs.is_empty() && self.vf_ports.is_empty() && self.port_self.is_none() {
-            w.fail(Error::EmptyRequest);
-            return;
-        }
-        if self.message_type != RTM_SETLINK && self.message_type != RTM_NEWLINK {
-            w.fail(Error::UnexpectedMessageType {
-                expected: RTM_SETLINK,
-                found: self.message_type,
-            });
-            return;
-        }
-        let h = &self.header;
-        let msg = w.message_start(self.message_type, h.flags, h.seq, h.pid);
-        self.target.emit(w);
-        if !self.vfs.is_empty() {
-            let list = w.nest_start(IFLA_VFINFO_LIST);
-            for vf in self.vfs {
-                vf.emit(w);
-            }
-            w.nest_end(list);
-        }
-        if !self.vf_ports.is_empty() {
-            let ports = w.nest_start(IFLA_VF_PORTS);
-            for port in self.vf_ports {
-                port.emit(w, IFLA_VF_PORT);
-            }
-            w.nest_end(ports);
-        }
-        if let Some(port) = &self.port_self {
-            port.emit(w, IFLA_PORT_SELF);
-        }
-        w.message_end(msg);
-    }
-
-    /// Encodes into `buf`; returns the bytes written. On error `buf` is unspecified.
+    /// Encodes into `buf`; returns the bytes written. On error `buf` is untouched.
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        finish_into(buf, |w| self.emit(w))
+        attr::encode(self, buf)
     }
 
     /// The bytes [`encode`](Self::encode) needs, or the error it would give.
     pub fn encoded_len(&self) -> Result<usize, Error> {
-        measure(|w| self.emit(w))
+        attr::measure(self)
     }
 }
 
@@ -221,18 +178,9 @@ impl<'a> GetLink<'a> {
         self
     }
 
-    /// Writes the message into an open writer.
-    pub fn emit(&self, w: &mut Writer<'_>) {
-        let h = &self.header;
-        let msg = w.message_start(RTM_GETLINK, h.flags, h.seq, h.pid);
-        self.target.emit(w);
-        w.attr_u32(IFLA_EXT_MASK, self.ext_mask.bits());
-        w.message_end(msg);
-    }
-
-    /// Encodes into `buf`; returns the bytes written.
+    /// Encodes into `buf`; returns the bytes written. On error `buf` is untouched.
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        finish_into(buf, |w| self.emit(w))
+        attr::encode(self, buf)
     }
 }
 
@@ -268,8 +216,83 @@ impl LinkDump {
         self
     }
 
-    /// Writes the message into an open writer.
-    pub fn emit(&self, w: &mut Writer<'_>) {
+    /// Encodes into `buf`; returns the bytes written. On error `buf` is untouched.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        attr::encode(self, buf)
+    }
+}
+
+impl Emit for SetLink<'_> {
+    /// Writes the message into an open sink.
+    fn emit<S: Sink>(&self, w: &mut S) {
+        if self.vfs.is_empty() && self.vf_ports.is_empty() && self.port_self.is_none() {
+            w.fail(Error::EmptyRequest);
+            return;
+        }
+        if self.message_type != RTM_SETLINK && self.message_type != RTM_NEWLINK {
+            w.fail(Error::UnexpectedMessageType {
+                expected: RTM_SETLINK,
+                found: self.message_type,
+            });
+            return;
+        }
+        let h = &self.header;
+        let msg = w.message_start(self.message_type, h.flags, h.seq, h.pid);
+        self.target.emit(w);
+        if !self.vfs.is_empty() {
+            let list = w.nest_start(IFLA_VFINFO_LIST);
+            for vf in self.vfs {
+                vf.emit(w);
+            }
+            w.nest_end(list);
+        }
+        if !self.vf_ports.is_empty() {
+            let ports = w.nest_start(IFLA_VF_PORTS);
+            for port in self.vf_ports {
+                port.emit(w, IFLA_VF_PORT);
+            }
+            w.nest_end(ports);
+        }
+        if let Some(port) = &self.port_self {
+            port.emit(w, IFLA_PORT_SELF);
+        }
+        w.message_end(msg);
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        let list = |n: usize, each: usize| match n {
+            0 => Some(0),
+            n => n.checked_mul(each)?.checked_add(NLA_HDRLEN),
+        };
+        let port_self = match self.port_self {
+            Some(_) => VirtualPort::MAX_LEN,
+            None => 0,
+        };
+        (NlmsgHeader::LEN + port_self)
+            .checked_add(self.target.max_len())?
+            .checked_add(list(self.vfs.len(), VfConfig::MAX_LEN)?)?
+            .checked_add(list(self.vf_ports.len(), VirtualPort::MAX_LEN)?)
+    }
+}
+
+impl Emit for GetLink<'_> {
+    /// Writes the message into an open sink.
+    fn emit<S: Sink>(&self, w: &mut S) {
+        let h = &self.header;
+        let msg = w.message_start(RTM_GETLINK, h.flags, h.seq, h.pid);
+        self.target.emit(w);
+        w.attr_u32(IFLA_EXT_MASK, self.ext_mask.bits());
+        w.message_end(msg);
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        (NlmsgHeader::LEN + nla_total_size(4)).checked_add(self.target.max_len())
+    }
+}
+
+impl Emit for LinkDump {
+    /// Writes the message into an open sink.
+    fn emit<S: Sink>(&self, w: &mut S) {
         let h = &self.header;
         let msg = w.message_start(RTM_GETLINK, h.flags, h.seq, h.pid);
         let mut hdr = [0u8; IfInfoMsg::LEN];
@@ -278,14 +301,13 @@ impl LinkDump {
             ..IfInfoMsg::request(0)
         }
         .emit(&mut hdr);
-        w.bytes(&hdr);
+        w.put(&hdr);
         w.attr_u32(IFLA_EXT_MASK, self.ext_mask.bits());
         w.message_end(msg);
     }
 
-    /// Encodes into `buf`; returns the bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        finish_into(buf, |w| self.emit(w))
+    fn max_len(&self) -> Option<usize> {
+        Some(NlmsgHeader::LEN + IfInfoMsg::LEN + nla_total_size(4))
     }
 }
 

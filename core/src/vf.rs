@@ -30,7 +30,7 @@
 //! The GUID layout is that of 64-bit kernels (and 32-bit ARM), where `u64` is 8-byte
 //! aligned; i386 kernels use 12 bytes and are not supported.
 
-use crate::attr::{check_header, Attr, AttrIter, Writer, NLA_HDRLEN, NLA_TYPE_MASK};
+use crate::attr::{check_header, nla_total_size, Attr, AttrIter, Sink, NLA_HDRLEN, NLA_TYPE_MASK};
 use crate::error::Error;
 use crate::ifla::*;
 use crate::mac::{Mac, ETH_ALEN, MAX_ADDR_LEN};
@@ -287,7 +287,7 @@ impl VfStats {
     /// Writes the counters that are present, in type order, each a u64 attribute.
     ///
     /// Only for building test replies: the kernel refuses stats in a SETLINK.
-    pub fn emit_nest(&self, w: &mut Writer<'_>) {
+    pub fn emit_nest<S: Sink>(&self, w: &mut S) {
         let nest = w.nest_start(IFLA_VF_STATS);
         let mut copy = *self;
         for kind in IFLA_VF_STATS_RX_PACKETS..=IFLA_VF_STATS_TX_DROPPED {
@@ -482,14 +482,14 @@ fn vlan_list(attr: &Attr<'_>) -> Result<(u32, VlanTag), Error> {
 // The encoders of the fixed-size payloads, shared by `VfAttr::emit_reply` and
 // `VfConfig::emit`; each builds its kernel struct as a byte array and writes it in one go.
 
-fn emit_words2(w: &mut Writer<'_>, kind: u16, [a, b]: [u32; 2]) {
+fn emit_words2<S: Sink>(w: &mut S, kind: u16, [a, b]: [u32; 2]) {
     let mut p = [0u8; 8];
     p[0..4].copy_from_slice(&a.to_ne_bytes());
     p[4..8].copy_from_slice(&b.to_ne_bytes());
     w.attr_fixed(kind, &p);
 }
 
-fn emit_words3(w: &mut Writer<'_>, kind: u16, [a, b, c]: [u32; 3]) {
+fn emit_words3<S: Sink>(w: &mut S, kind: u16, [a, b, c]: [u32; 3]) {
     let mut p = [0u8; 12];
     p[0..4].copy_from_slice(&a.to_ne_bytes());
     p[4..8].copy_from_slice(&b.to_ne_bytes());
@@ -497,14 +497,14 @@ fn emit_words3(w: &mut Writer<'_>, kind: u16, [a, b, c]: [u32; 3]) {
     w.attr_fixed(kind, &p);
 }
 
-fn emit_mac(w: &mut Writer<'_>, vf: u32, mac: &Mac) {
+fn emit_mac<S: Sink>(w: &mut S, vf: u32, mac: &Mac) {
     let mut p = [0u8; 4 + MAX_ADDR_LEN];
     p[0..4].copy_from_slice(&vf.to_ne_bytes());
     p[4..].copy_from_slice(&mac.to_field());
     w.attr_fixed(IFLA_VF_MAC, &p);
 }
 
-fn emit_guid(w: &mut Writer<'_>, kind: u16, vf: u32, guid: u64) {
+fn emit_guid<S: Sink>(w: &mut S, kind: u16, vf: u32, guid: u64) {
     // struct ifla_vf_guid: u32 vf, 4 bytes of padding, u64 guid.
     let mut p = [0u8; 16];
     p[0..4].copy_from_slice(&vf.to_ne_bytes());
@@ -512,7 +512,7 @@ fn emit_guid(w: &mut Writer<'_>, kind: u16, vf: u32, guid: u64) {
     w.attr_fixed(kind, &p);
 }
 
-fn emit_vlan_list(w: &mut Writer<'_>, vf: u32, tag: &VlanTag) {
+fn emit_vlan_list<S: Sink>(w: &mut S, vf: u32, tag: &VlanTag) {
     // struct ifla_vf_vlan_info: vf, vlan, qos, __be16 proto, 2 bytes of padding.
     let mut p = [0u8; 16];
     p[0..4].copy_from_slice(&vf.to_ne_bytes());
@@ -644,7 +644,7 @@ impl<'a> VfAttr<'a> {
     /// a reply that carries them. No range checks here: that is [`VfConfig`]'s job.
     ///
     /// [`emit_reply`]: Self::emit_reply
-    pub fn emit(&self, w: &mut Writer<'_>) {
+    pub fn emit<S: Sink>(&self, w: &mut S) {
         match self {
             VfAttr::Stats(_) | VfAttr::Broadcast(_) => {
                 w.fail(Error::NotSettable { kind: self.kind() })
@@ -654,7 +654,7 @@ impl<'a> VfAttr<'a> {
     }
 
     /// Writes the attribute as the kernel would in a reply (stats and broadcast allowed).
-    pub fn emit_reply(&self, w: &mut Writer<'_>) {
+    pub fn emit_reply<S: Sink>(&self, w: &mut S) {
         let kind = self.kind();
         match *self {
             VfAttr::Mac { vf, mac } => emit_mac(w, vf, &mac),
@@ -1357,6 +1357,16 @@ pub struct VfConfig {
 }
 
 impl VfConfig {
+    /// The most bytes [`emit`](Self::emit) writes for one VF: every setting, an 802.1ad
+    /// VLAN (a list) and both GUIDs (so two `IFLA_VF_INFO` entries).
+    pub const MAX_LEN: usize = 2 * NLA_HDRLEN // the two entries
+        + nla_total_size(4 + MAX_ADDR_LEN) // MAC
+        + NLA_HDRLEN + nla_total_size(16) // VLAN list of one
+        + nla_total_size(8) // TX rate
+        + nla_total_size(12) // rate
+        + 4 * nla_total_size(8) // spoofchk, link state, RSS query, trust
+        + 2 * nla_total_size(16); // the GUIDs
+
     /// No settings for VF `vf`; fill in the fields wanted.
     pub const fn new(vf: u32) -> Self {
         VfConfig {
@@ -1428,10 +1438,12 @@ impl VfConfig {
     ///
     /// Attributes go in the order the kernel applies them (MAC, VLAN, TX_RATE, RATE,
     /// SPOOFCHK, LINK_STATE, RSS_QUERY_EN, TRUST, IB_NODE_GUID, IB_PORT_GUID).
-    pub fn emit(&self, w: &mut Writer<'_>) {
-        if let Err(e) = self.validate() {
-            w.fail(e);
-            return;
+    pub fn emit<S: Sink>(&self, w: &mut S) {
+        if S::CHECKS {
+            if let Err(e) = self.validate() {
+                w.fail(e);
+                return;
+            }
         }
         let vf = self.vf;
         let bool_word = |on: bool| VfSetting::from(on).to_u32();
@@ -1488,12 +1500,38 @@ impl VfConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attr::AttrIter;
+    use crate::attr::{AttrIter, Writer};
 
     fn encode(cfg: &VfConfig, buf: &mut [u8]) -> Result<usize, Error> {
         let mut w = Writer::new(buf);
         cfg.emit(&mut w);
         w.finish()
+    }
+
+    #[test]
+    fn max_len_is_the_longest_config() {
+        let every = VfConfig {
+            mac: Some(Mac::ethernet([2, 0, 0, 0, 0, 1])),
+            vlan: Some(VlanTag {
+                vlan: 4095,
+                qos: 7,
+                proto: VlanProto::Dot1AD,
+            }),
+            tx_rate: Some(1),
+            rate: Some(RateLimit {
+                min_tx_rate: 1,
+                max_tx_rate: 2,
+            }),
+            spoofchk: Some(true),
+            link_state: Some(LinkState::Enable),
+            rss_query_en: Some(true),
+            trust: Some(true),
+            ib_node_guid: Some(1),
+            ib_port_guid: Some(2),
+            ..VfConfig::new(1)
+        };
+        let mut buf = [0u8; 256];
+        assert_eq!(encode(&every, &mut buf), Ok(VfConfig::MAX_LEN));
     }
 
     #[test]

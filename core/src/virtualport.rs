@@ -15,7 +15,7 @@
 //!
 //! One [`VirtualPort`] value serves both ways: decoded from a reply, or filled in and emitted.
 
-use crate::attr::{Attr, Writer};
+use crate::attr::{nla_total_size, Attr, Sink, NLA_HDRLEN};
 use crate::error::{Error, Field};
 use crate::ifla::*;
 
@@ -251,10 +251,20 @@ impl VirtualPort {
         Ok(out)
     }
 
+    /// The most bytes [`emit_reply`](Self::emit_reply) writes: every field, the longest
+    /// profile.
+    pub const MAX_LEN: usize = NLA_HDRLEN
+        + nla_total_size(4) // VF
+        + nla_total_size(PORT_PROFILE_MAX + 1) // profile and its NUL
+        + nla_total_size(8) // VSI type
+        + 2 * nla_total_size(16) // the UUIDs
+        + nla_total_size(1) // request
+        + nla_total_size(2); // response
+
     /// Writes the port as a nest of kind `kind` ([`IFLA_VF_PORT`] inside `IFLA_VF_PORTS`, or
     /// [`IFLA_PORT_SELF`]). A response is refused ([`Error::NotSettable`]): it is the
     /// switch's answer, not something to send.
-    pub fn emit(&self, w: &mut Writer<'_>, kind: u16) {
+    pub fn emit<S: Sink>(&self, w: &mut S, kind: u16) {
         if self.response.is_some() {
             w.fail(Error::NotSettable {
                 kind: IFLA_PORT_RESPONSE,
@@ -265,7 +275,7 @@ impl VirtualPort {
     }
 
     /// Writes the port as the kernel would report it (response included).
-    pub fn emit_reply(&self, w: &mut Writer<'_>, kind: u16) {
+    pub fn emit_reply<S: Sink>(&self, w: &mut S, kind: u16) {
         let nest = w.nest_start(kind);
         if let Some(vf) = self.vf {
             w.attr_u32(IFLA_PORT_VF, vf);
@@ -280,22 +290,22 @@ impl VirtualPort {
         }
         if let Some(v) = self.vsi_type {
             let [a, b, c] = v.type_id;
-            w.attr(
+            w.attr_fixed(
                 IFLA_PORT_VSI_TYPE,
                 &[v.manager_id, a, b, c, v.type_version, 0, 0, 0],
             );
         }
         if let Some(u) = &self.instance_uuid {
-            w.attr(IFLA_PORT_INSTANCE_UUID, u);
+            w.attr_fixed(IFLA_PORT_INSTANCE_UUID, u);
         }
         if let Some(u) = &self.host_uuid {
-            w.attr(IFLA_PORT_HOST_UUID, u);
+            w.attr_fixed(IFLA_PORT_HOST_UUID, u);
         }
         if let Some(r) = self.request {
             w.attr_u8(IFLA_PORT_REQUEST, r.to_u8());
         }
         if let Some(r) = self.response {
-            w.attr(IFLA_PORT_RESPONSE, &r.to_u16().to_ne_bytes());
+            w.attr_fixed(IFLA_PORT_RESPONSE, &r.to_u16().to_ne_bytes());
         }
         w.nest_end(nest);
     }
@@ -304,7 +314,7 @@ impl VirtualPort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attr::AttrIter;
+    use crate::attr::{AttrIter, Writer};
 
     fn sample() -> VirtualPort {
         VirtualPort {
@@ -334,6 +344,24 @@ mod tests {
         let attr = AttrIter::new(&buf[..n], 0).next().unwrap().unwrap();
         assert_eq!(VirtualPort::parse(&attr), Ok(port));
         assert_eq!(port.vsi_type.unwrap().type_id_u32(), 0x12_3456);
+    }
+
+    #[test]
+    fn max_len_is_the_longest_port() {
+        let port = VirtualPort {
+            profile: Some(PortProfile::new(&"p".repeat(PORT_PROFILE_MAX)).unwrap()),
+            response: Some(PortResponse::ProfileInProgress),
+            ..sample()
+        };
+        let mut w = Writer::counting();
+        port.emit_reply(&mut w, IFLA_PORT_SELF);
+        assert_eq!(
+            w.finish(),
+            Err(Error::BufferTooSmall {
+                needed: VirtualPort::MAX_LEN,
+                available: 0
+            })
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 #![cfg(feature = "std")]
 
 use std::collections::{HashMap, VecDeque};
-use vfnl::attr::{AttrIter, Writer};
+use vfnl::attr::{AttrIter, Sink, Writer};
 use vfnl::ifinfo::{IfInfoMsg, IffFlags};
 use vfnl::ifla::*;
 use vfnl::nlmsg::{Messages, NlmFlags, NLMSG_ERROR, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK};

@@ -7,7 +7,7 @@
 mod igb;
 
 use vfnl::ack::ErrorMessage;
-use vfnl::attr::{AttrIter, Writer};
+use vfnl::attr::{AttrIter, Sink, Writer};
 use vfnl::dump::DumpReader;
 use vfnl::ifla::{IFLA_VFINFO_LIST, IFLA_VF_INFO};
 use vfnl::link::LinkMessage;

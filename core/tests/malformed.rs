@@ -5,7 +5,7 @@
 mod igb;
 
 use vfnl::ack::{attr_path, ErrorMessage};
-use vfnl::attr::AttrIter;
+use vfnl::attr::{AttrIter, Sink};
 use vfnl::dump::DumpReader;
 use vfnl::ifla::*;
 use vfnl::link::LinkMessage;

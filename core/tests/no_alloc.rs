@@ -7,7 +7,7 @@ mod igb;
 use allocation_counter::measure;
 use std::hint::black_box;
 use vfnl::ack::{attr_path, DoneMessage, ErrorMessage};
-use vfnl::attr::Writer;
+use vfnl::attr::{Sink, Writer};
 use vfnl::dump::DumpReader;
 use vfnl::ifla::*;
 use vfnl::link::LinkMessage;

@@ -5,7 +5,7 @@
 mod igb;
 
 use proptest::prelude::*;
-use vfnl::attr::{AttrIter, Writer};
+use vfnl::attr::{AttrIter, Sink, Writer};
 use vfnl::batch::PortStatus;
 use vfnl::ifla::*;
 use vfnl::link::LinkMessage;

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use vfnl::ack::attr_path;
-use vfnl::attr::{AttrIter, Writer};
+use vfnl::attr::{AttrIter, Emit, Sink, Writer};
 use vfnl::ifla::*;
 use vfnl::link::LinkMessage;
 use vfnl::nlmsg::{NlmFlags, RTM_NEWLINK};
@@ -264,6 +264,55 @@ proptest! {
                 let path = attr_path(msg, 16, inner.offset() as u32).unwrap();
                 prop_assert_eq!(path.as_slice(), &[top.kind(), inner.kind()]);
             }
+        }
+    }
+
+    /// `encode` has two plans (one checking pass when the buffer holds the upper bound, else
+    /// a size pass and then an exact write) and `Writer` a third (one pass, counting past
+    /// the end): all three give the same bytes or the same error, valid input or not, and a
+    /// short buffer is left untouched.
+    #[test]
+    fn encode_plans_agree(
+        vfs in proptest::collection::vec(vf_config(), 0..6),
+        ports in proptest::collection::vec(virtual_port(), 0..3),
+        port_self in proptest::option::of(virtual_port()),
+        name in proptest::option::of("[a-z0-9]{0,17}"),
+        spoil in 0u8..6,
+    ) {
+        let mut vfs = vfs;
+        let mut ports = ports;
+        match (spoil, vfs.first_mut(), ports.first_mut()) {
+            (1, Some(vf), _) => vf.vlan = Some(VlanTag::dot1q(4096, 0)),
+            (2, Some(vf), _) => vf.rate = Some(RateLimit { min_tx_rate: 5, max_tx_rate: 1 }),
+            (3, _, Some(port)) => port.response = Some(PortResponse::VdpSuccess),
+            (4, Some(vf), _) => vf.vlan = Some(VlanTag { vlan: 1, qos: 0, proto: VlanProto::Unknown(0x9100) }),
+            _ => {}
+        }
+        let target = match &name {
+            Some(n) => LinkTarget::Name(n),
+            None => LinkTarget::Index(7),
+        };
+        let req = SetLink { vf_ports: &ports, port_self, ..SetLink::new(target, &vfs).seq(9) };
+
+        let mut one_pass = vec![0u8; 8192];
+        let mut w = Writer::new(&mut one_pass);
+        req.emit(&mut w);
+        let want = w.finish();
+        prop_assert_eq!(req.encoded_len(), want);
+        let mut big = vec![0xa5u8; 8192];
+        prop_assert_eq!(req.encode(&mut big), want);
+        if let Ok(n) = want {
+            prop_assert!(req.max_len().unwrap() >= n);
+            prop_assert_eq!(&big[..n], &one_pass[..n]);
+            let mut exact = vec![0xa5u8; n];
+            prop_assert_eq!(req.encode(&mut exact), Ok(n));
+            prop_assert_eq!(&exact[..], &one_pass[..n]);
+            let mut short = vec![0xa5u8; n - 1];
+            prop_assert_eq!(req.encode(&mut short), Err(Error::BufferTooSmall { needed: n, available: n - 1 }));
+            prop_assert!(short.iter().all(|&b| b == 0xa5));
+        } else {
+            let mut exact = vec![0xa5u8; 64];
+            prop_assert_eq!(req.encode(&mut exact), want);
         }
     }
 

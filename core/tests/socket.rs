@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use vfnl::ack::attr_path;
-use vfnl::attr::Writer;
+use vfnl::attr::{Sink, Writer};
 use vfnl::error::Field;
 use vfnl::ifinfo::{IfInfoMsg, IffFlags};
 use vfnl::ifla::*;
