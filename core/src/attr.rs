@@ -83,6 +83,20 @@ impl<'a> Attr<'a> {
         }
     }
 
+    /// The attributes nested in this one from `offset` on (a place in the outermost buffer,
+    /// as [`AttrIter::offset`] gives it), clamped to the payload: to resume a walk without
+    /// walking again what came before. An offset not taken from a walk of this nest starts
+    /// the walk wherever it points.
+    pub fn nested_from(&self, offset: usize) -> AttrIter<'a> {
+        let start = self.offset + NLA_HDRLEN;
+        let skip = offset.saturating_sub(start).min(self.payload.len());
+        AttrIter {
+            rest: self.payload.get(skip..).unwrap_or_default(),
+            offset: start + skip,
+            nested: true,
+        }
+    }
+
     /// The payload as exactly `N` bytes.
     pub fn array<const N: usize>(&self) -> Result<[u8; N], Error> {
         self.payload.try_into().map_err(|_| self.bad_len(N))
@@ -149,6 +163,12 @@ impl<'a> AttrIter<'a> {
             offset,
             nested: false,
         }
+    }
+
+    /// Where the next attribute starts in the outermost buffer (at the end, where the
+    /// container ends).
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 
     fn fail(&mut self, e: Error) -> Option<Result<Attr<'a>, Error>> {

@@ -236,11 +236,20 @@ impl<'a> LinkMessage<'a> {
     /// # Ok(()) }
     /// ```
     pub fn vf_entries(&self) -> VfEntries<'a> {
+        self.vf_entries_at(0, 0)
+    }
+
+    /// The VFs from where an earlier walk of this message stood ([`VfEntries::position`]):
+    /// `found` entries returned, the next one at `offset`. For a caller that cannot keep the
+    /// iterator between calls (the C ABI's cursor), so that reading every VF stays one walk.
+    /// A position not taken from a walk of this message starts wherever `offset` points,
+    /// clamped to the list; `found` is what the end of a short list is checked against.
+    pub fn vf_entries_at(&self, found: u32, offset: usize) -> VfEntries<'a> {
         VfEntries {
-            entries: self.vfinfo_list.map(|l| l.nested()),
+            entries: self.vfinfo_list.map(|l| l.nested_from(offset)),
             addr_len: self.addr_len(),
             num_vf: self.num_vf,
-            found: 0,
+            found,
             state: if self.vf_list_wrapped {
                 IterState::Wrapped
             } else {
@@ -316,6 +325,15 @@ pub struct VfEntries<'a> {
 }
 
 impl<'a> VfEntries<'a> {
+    /// Where the walk stands: entries returned so far, and where the next one starts in the
+    /// message. [`LinkMessage::vf_entries_at`] resumes from it.
+    pub fn position(&self) -> (u32, usize) {
+        (
+            self.found,
+            self.entries.as_ref().map_or(0, AttrIter::offset),
+        )
+    }
+
     /// The next `IFLA_VF_INFO` through `decode` (given the link's `addr_len`), or the error
     /// that ends the list; nothing after an error. The one walk of the list, for
     /// [`VfEntries`] and [`VfInfos`] alike.

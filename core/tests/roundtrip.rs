@@ -352,6 +352,28 @@ proptest! {
             prop_assert_eq!(g.spoofchk.unwrap().as_bool(), cfg.spoofchk);
             prop_assert_eq!(g.trust.unwrap().as_bool(), cfg.trust);
         }
+        // A walk resumed after every entry (as the C cursor does) sees the same entries and
+        // ends the same way; so does one resumed from the start. Past the end is the end.
+        let mut resumed = Vec::new();
+        let (mut found, mut offset) = (0, 0);
+        loop {
+            let mut entries = link.vf_entries_at(found, offset);
+            match entries.next() {
+                Some(entry) => resumed.push(entry.unwrap().to_info().unwrap()),
+                None => break,
+            }
+            let before = offset;
+            (found, offset) = entries.position();
+            prop_assert!(offset > before);
+        }
+        prop_assert_eq!(found as usize, vfs.len());
+        prop_assert_eq!(&resumed, &got);
+        prop_assert_eq!(link.vf_entries_at(0, 0).count(), vfs.len());
+        if !vfs.is_empty() {
+            // Past the end with fewer entries found than IFLA_NUM_VF: a short list.
+            let short = link.vf_entries_at(0, usize::MAX).next();
+            prop_assert_eq!(short, Some(Err(Error::VfListTruncated { num_vf: vfs.len() as u32, found: 0 })));
+        }
     }
 }
 

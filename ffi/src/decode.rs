@@ -5,8 +5,6 @@ use crate::guard;
 use crate::ptr;
 use crate::result::*;
 use std::ffi::c_char;
-use vfnl_core::attr::AttrIter;
-use vfnl_core::ifla::{IFLA_VFINFO_LIST, IFLA_VF_INFO};
 use vfnl_core::link::LinkMessage;
 use vfnl_core::{LinkState, Mac, VfInfo, VfSetting};
 
@@ -278,40 +276,21 @@ pub unsafe extern "C" fn vfnl_vf_next(
             )
         };
         let l = link(msg)?;
-        // Errors about the list as a whole (wrapped) come first, whatever the cursor.
-        if let Some(Err(e)) = l.vf_entries().next() {
-            if e == vfnl_core::Error::VfListWrapped {
-                return Err(e.into());
-            }
-        }
-        let list = AttrIter::new(msg.get(32..).unwrap_or_default(), 32)
-            .map_while(Result::ok)
-            .find(|a| a.kind() == IFLA_VFINFO_LIST);
-        let Some(list) = list else {
-            *has_vf = 0;
-            return Ok(());
-        };
-        let next = list
-            .nested()
-            .filter(|a| !matches!(a, Ok(a) if a.kind() != IFLA_VF_INFO))
-            .find(|a| !matches!(a, Ok(a) if a.offset() < cursor.offset));
-        match next {
+        // Resumes where the last call stopped: reading every VF is one walk of the list.
+        // A wrapped list fails first, whatever the cursor; a short one at its end.
+        let mut entries = l.vf_entries_at(cursor.count, cursor.offset);
+        match entries.next() {
             Some(Ok(entry)) => {
-                let info = VfInfo::parse(&entry, l.addr_len())?;
-                *out = info_to_c(&info);
+                *out = info_to_c(&entry.to_info()?);
                 *has_vf = 1;
-                cursor.count += 1;
-                cursor.offset = entry.offset() + 1;
+                (cursor.count, cursor.offset) = entries.position();
                 Ok(())
             }
             Some(Err(e)) => Err(e.into()),
-            None => match l.num_vf() {
-                Some(n) if cursor.count < n => Err(VFNL_ERR_VF_LIST_TRUNCATED),
-                _ => {
-                    *has_vf = 0;
-                    Ok(())
-                }
-            },
+            None => {
+                *has_vf = 0;
+                Ok(())
+            }
         }
     })
 }
