@@ -440,6 +440,7 @@ fn main() {
         let checks = vec![
             format!("checksum {want:016x}"),
             checksum_check(vfnl_impl::d1(msg), want),
+            checksum_check(peers::vfnl_c::d1(msg), want),
             checksum_check(npr::d1(msg), want),
             checksum_check(floor::decode_all(msg), want),
             checksum_check(floor::decode_all_full(msg), want),
@@ -449,6 +450,7 @@ fn main() {
         let allocs = vec![
             alloc::per_op(ALLOC_ITERS, || vfnl_impl::d1_lazy(msg)),
             alloc::per_op(ALLOC_ITERS, || vfnl_impl::d1(msg)),
+            alloc::per_op(ALLOC_ITERS, || peers::vfnl_c::d1(msg)),
             alloc::per_op(ALLOC_ITERS, || npr::d1(msg)),
             alloc::per_op(ALLOC_ITERS, || floor::decode_all(msg)),
             alloc::per_op(ALLOC_ITERS, || floor::decode_all_full(msg)),
@@ -465,6 +467,10 @@ fn main() {
             Case {
                 name: "vfnl LinkMessage + vfs() (full decode)",
                 op: Box::new(|| vfnl_impl::d1(msg)),
+            },
+            Case {
+                name: "vfnl C ABI: vfnl_vf_next to the end",
+                op: Box::new(|| peers::vfnl_c::d1(msg)),
             },
             Case {
                 name: "netlink-packet-route 0.34",

@@ -5,6 +5,52 @@
 
 use crate::data::{fold_vf, E1In, E2In, VfFields, FOLD_START, S1_VF};
 
+/// vfnl through its C ABI, as a C caller uses it.
+pub mod vfnl_c {
+    use super::*;
+    use vfnl_ffi::decode::{vfnl_vf_cursor, vfnl_vf_info, vfnl_vf_next};
+    use vfnl_ffi::result::VFNL_OK;
+
+    /// The C setting as the checksum counts it (absent and "not reported" both as
+    /// 0xFFFFFFFF, as the Rust rows do).
+    fn setting(v: i64) -> u32 {
+        if v < 0 {
+            u32::MAX
+        } else {
+            v as u32
+        }
+    }
+
+    /// D1: `vfnl_vf_next` from a zeroed cursor to the end.
+    pub fn d1(msg: &[u8]) -> u64 {
+        let mut h = FOLD_START;
+        let mut cursor = vfnl_vf_cursor::default();
+        // SAFETY: all-zero is a valid vfnl_vf_info (integers and byte arrays only).
+        let mut info: vfnl_vf_info = unsafe { std::mem::zeroed() };
+        let mut has_vf = 0u8;
+        loop {
+            // SAFETY: `msg` has msg.len() readable bytes; the rest are live locals.
+            let r = unsafe {
+                vfnl_vf_next(msg.as_ptr(), msg.len(), &mut cursor, &mut info, &mut has_vf)
+            };
+            assert_eq!(r, VFNL_OK, "D1 through the C ABI");
+            if has_vf == 0 {
+                return h;
+            }
+            let mut f = VfFields {
+                vf: info.vf,
+                vlan: info.vlan,
+                qos: info.qos,
+                spoofchk: setting(info.spoofchk),
+                trust: setting(info.trust),
+                ..VfFields::default()
+            };
+            f.mac.copy_from_slice(&info.mac[..6]);
+            h = fold_vf(h, &f);
+        }
+    }
+}
+
 /// vfnl.
 pub mod vfnl_impl {
     use super::*;
