@@ -146,7 +146,9 @@ c-examples:
 ## The encode/decode API links into a C program with no panic path and within 100 KiB
 ## (bench/size/measure.sh; `make bench` reports the same figures).
 size-check: lib
-	@LIBS_PRIVATE="$(LIBS_PRIVATE)" bash bench/size/measure.sh | grep -E 'growth|libvfnl.a \||Panic|Target'
+	@mkdir -p target/size
+	@LIBS_PRIVATE="$(LIBS_PRIVATE)" bash bench/size/measure.sh > target/size/report.md; rc=$$?; \
+		grep -E 'growth|libvfnl.a \||Panic|Target' target/size/report.md; exit $$rc
 
 c-check: header-check symbols-check size-check c-tests c-examples
 
