@@ -9,13 +9,30 @@
 //! a [`Batch`], which remembers where each port's message is so replies can be mapped back
 //! ([`AckTracker`](crate::batch::AckTracker)).
 
-use crate::attr::Counter;
-use crate::batch::{Batch, BatchEntry};
+use crate::attr::{self, Counter, Filler, NLA_HDRLEN};
+use crate::batch::Batch;
 use crate::error::Error;
+use crate::ifinfo::IfInfoMsg;
+use crate::nlmsg::NlmsgHeader;
 use crate::port::{check_port_number, PortMap, MAX_PORTS};
 use crate::request::{LinkTarget, SetLink};
+use crate::snapshot::Fields;
 use crate::vf::VfConfig;
 use crate::virtualport::VirtualPort;
+
+/// The longest RTM_SETLINK of one port without a virtualport: headers and one VF's entries.
+const MAX_MESSAGE_LEN: usize = NlmsgHeader::LEN + IfInfoMsg::LEN + NLA_HDRLEN + VfConfig::MAX_LEN;
+/// What a virtualport adds to it at most: `IFLA_VF_PORTS` and the port.
+const MAX_VF_PORTS_LEN: usize = NLA_HDRLEN + VirtualPort::MAX_LEN;
+
+/// At least the bytes of the RTM_SETLINK of a port whose settings change `changes`.
+const fn max_message_len(changes: Fields) -> usize {
+    if changes.contains(Fields::VIRTUALPORT) {
+        MAX_MESSAGE_LEN + MAX_VF_PORTS_LEN
+    } else {
+        MAX_MESSAGE_LEN
+    }
+}
 
 /// What one port of the VF should be set to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,14 +72,19 @@ impl PortSettings {
 /// let mut buf = vec![0u8; a.batch_len(&ports)?];
 /// let batch = a.encode_batch(&ports, 100, &mut buf)?;
 /// assert_eq!(batch.entries().len(), 2);
-/// assert_eq!(batch.entries()[1].ifindex, 5);
-/// assert_eq!(batch.entries()[1].seq, 101);
+/// let port2 = batch.entries().nth(1).unwrap();
+/// assert_eq!((port2.ifindex, port2.seq, port2.offset), (5, 101, 96));
 /// # Ok::<(), vfnl::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     vf: u32,
     ports: heapless::Vec<PortSettings, MAX_PORTS>,
+    /// What each port's settings change, in the order of `ports`. Worked out once, by
+    /// `set_port`, so that each encoding looks only at the settings given.
+    changes: heapless::Vec<Fields, MAX_PORTS>,
+    /// The batch's upper bound: every port's message at its longest.
+    max_batch_len: usize,
 }
 
 impl Assignment {
@@ -71,6 +93,8 @@ impl Assignment {
         Assignment {
             vf,
             ports: heapless::Vec::new(),
+            changes: heapless::Vec::new(),
+            max_batch_len: 0,
         }
     }
 
@@ -147,18 +171,31 @@ impl Assignment {
                 .insert(at, settings)
                 .map_err(|_| Error::TooManyPorts { max: MAX_PORTS })?,
         }
+        // What follows from the ports, worked out again from all of them.
+        self.changes.clear();
+        self.max_batch_len = 0;
+        for settings in &self.ports {
+            let changes = Fields::changed_by(settings);
+            // As many as ports, so there is room.
+            let _ = self.changes.push(changes);
+            self.max_batch_len += max_message_len(changes);
+        }
         Ok(())
     }
 
-    fn message<'a>(
-        &'a self,
-        settings: &'a PortSettings,
-        map: &PortMap,
-        seq: u32,
-    ) -> Result<SetLink<'a>, Error> {
-        let port = map.get(settings.port).ok_or(Error::UnknownPort {
-            port: settings.port,
-        })?;
+    /// The PF netdev of `settings`' port in `map`.
+    #[inline(always)]
+    fn ifindex(settings: &PortSettings, map: &PortMap) -> Result<u32, Error> {
+        map.get(settings.port)
+            .map(|port| port.ifindex)
+            .ok_or(Error::UnknownPort {
+                port: settings.port,
+            })
+    }
+
+    /// The RTM_SETLINK of `settings` to the PF netdev with `ifindex`.
+    #[inline(always)]
+    fn message(settings: &PortSettings, ifindex: u32, seq: u32) -> SetLink<'_> {
         let vfs: &[VfConfig] = if settings.config.is_empty() {
             &[]
         } else {
@@ -168,10 +205,10 @@ impl Assignment {
             Some(v) => core::slice::from_ref(v),
             None => &[],
         };
-        Ok(SetLink {
+        SetLink {
             vf_ports,
-            ..SetLink::new(LinkTarget::Index(port.ifindex), vfs).seq(seq)
-        })
+            ..SetLink::new(LinkTarget::Index(ifindex), vfs).seq(seq)
+        }
     }
 
     /// Bytes [`encode_batch`](Self::encode_batch) needs; the same errors, so an assignment
@@ -182,7 +219,7 @@ impl Assignment {
         }
         let mut total = 0;
         for settings in &self.ports {
-            total += self.message(settings, map, 0)?.encoded_len()?;
+            total += Self::message(settings, Self::ifindex(settings, map)?, 0).encoded_len()?;
         }
         Ok(total)
     }
@@ -190,48 +227,138 @@ impl Assignment {
     /// Writes one RTM_SETLINK per port, in port order, to each port's PF netdev from `map`,
     /// with sequence numbers `first_seq`, `first_seq + 1`, ... and `NLM_F_ACK`. Errors:
     /// [`Error::UnknownPort`] for a port the map lacks, [`Error::EmptyRequest`] for an
-    /// assignment with no port, [`Error::BufferTooSmall`] with the whole batch's size. On
-    /// error `buf` is unspecified.
+    /// assignment with no port, [`Error::BufferTooSmall`] with the whole batch's size. Every
+    /// error is found before anything is written: on error `buf` is untouched.
+    ///
+    /// The settings were checked by [`set_port`](Self::set_port), which also noted which
+    /// fields each port gives, so encoding checks nothing again and looks only at those
+    /// fields. A buffer that holds every port's longest message takes one pass; a smaller
+    /// one is measured first.
+    #[inline]
     pub fn encode_batch(
         &self,
         map: &PortMap,
         first_seq: u32,
         buf: &mut [u8],
     ) -> Result<Batch, Error> {
+        let mut batch = Batch::new(self.vf, first_seq);
+        self.fill_batch(map, first_seq, buf, &mut batch)?;
+        Ok(batch)
+    }
+
+    /// [`encode_batch`](Self::encode_batch) into a [`Batch`] the caller keeps, which it
+    /// replaces: for a caller that encodes often, as it saves returning the batch by value
+    /// (a copy of 72 bytes just written, which costs as much as a message). After an error
+    /// `batch` is empty.
+    pub fn encode_batch_into(
+        &self,
+        map: &PortMap,
+        first_seq: u32,
+        buf: &mut [u8],
+        batch: &mut Batch,
+    ) -> Result<(), Error> {
+        *batch = Batch::new(self.vf, first_seq);
+        let result = self.fill_batch(map, first_seq, buf, batch);
+        if result.is_err() {
+            *batch = Batch::new(self.vf, first_seq);
+        }
+        result
+    }
+
+    /// [`encode_batch`](Self::encode_batch) into an empty `batch`.
+    #[inline]
+    fn fill_batch(
+        &self,
+        map: &PortMap,
+        first_seq: u32,
+        buf: &mut [u8],
+        batch: &mut Batch,
+    ) -> Result<(), Error> {
         if self.ports.is_empty() {
             return Err(Error::EmptyRequest);
         }
-        let mut batch = Batch::new(self.vf);
+        if self.max_batch_len > buf.len() {
+            return self.fill_batch_measured(map, first_seq, buf, batch);
+        }
+        // Each port's PF netdev first. Both are sorted by port number, so one walk of the
+        // map finds every port.
+        let mut map_ports = map.iter();
+        for settings in &self.ports {
+            let Some(port) = map_ports.find(|p| p.number == settings.port) else {
+                return Err(Error::UnknownPort {
+                    port: settings.port,
+                });
+            };
+            batch.push_port(settings.port, port.ifindex)?;
+        }
+        let mut rest = buf;
+        for (i, (settings, changes)) in self.ports.iter().zip(&self.changes).enumerate() {
+            let (ifindex, seq) = (batch.ifindex(i), first_seq.wrapping_add(i as u32));
+            // A port without a virtualport is written through a window of the longest such
+            // message, whose size the optimizer knows: then it sees every store in bounds.
+            // The batch's bound leaves room for it. The filler does not check the settings
+            // again: `set_port` admitted only settings that pass every check their
+            // encoders make.
+            let len = match rest.first_chunk_mut::<MAX_MESSAGE_LEN>() {
+                Some(window) if !changes.contains(Fields::VIRTUALPORT) => {
+                    // No virtualport, so VF settings (`set_port` refuses a port with
+                    // neither).
+                    let vfs = core::slice::from_ref(&settings.config);
+                    let msg = SetLink::new(LinkTarget::Index(ifindex), vfs).seq(seq);
+                    let mut filler = Filler::<false>::new(window);
+                    msg.emit_vfs(&mut filler, changes.intersects(!Fields::MAC_VLAN));
+                    filler.finish()?
+                }
+                _ => Self::encode_port(settings, ifindex, seq, rest)?,
+            };
+            rest = core::mem::take(&mut rest)
+                .get_mut(len..)
+                .unwrap_or_default();
+            batch.set_message_len(i, len)?;
+        }
+        Ok(())
+    }
+
+    /// One port's message, exactly measured, into `buf`.
+    #[inline(never)]
+    fn encode_port(
+        settings: &PortSettings,
+        ifindex: u32,
+        seq: u32,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        attr::encode_measured(&Self::message(settings, ifindex, seq), buf)
+    }
+
+    /// [`encode_batch`](Self::encode_batch) into a buffer that may be too small: measured
+    /// exactly first (which also names invalid input), so that a short buffer is untouched,
+    /// then written message by message.
+    #[cold]
+    #[inline(never)]
+    fn fill_batch_measured(
+        &self,
+        map: &PortMap,
+        first_seq: u32,
+        buf: &mut [u8],
+        batch: &mut Batch,
+    ) -> Result<(), Error> {
+        let needed = self.batch_len(map)?;
+        if needed > buf.len() {
+            return Err(Error::BufferTooSmall {
+                needed,
+                available: buf.len(),
+            });
+        }
         let mut offset = 0;
         for (i, settings) in self.ports.iter().enumerate() {
             let seq = first_seq.wrapping_add(i as u32);
-            // One pass: the whole batch is measured only when it does not fit, to report its
-            // size (or the error a later port has, as measuring first would).
-            let len = match self
-                .message(settings, map, seq)?
-                .encode(buf.get_mut(offset..).unwrap_or_default())
-            {
-                Ok(len) => len,
-                Err(Error::BufferTooSmall { .. }) => {
-                    return Err(Error::BufferTooSmall {
-                        needed: self.batch_len(map)?,
-                        available: buf.len(),
-                    })
-                }
-                Err(e) => return Err(e),
-            };
-            let ifindex = map.get(settings.port).map_or(0, |p| p.ifindex);
-            batch.push(BatchEntry {
-                port: settings.port,
-                ifindex,
-                seq,
-                offset,
-                len,
-            });
+            let ifindex = Self::ifindex(settings, map)?;
+            let rest = buf.get_mut(offset..).unwrap_or_default();
+            let len = Self::encode_port(settings, ifindex, seq, rest)?;
+            batch.push(settings.port, ifindex, len)?;
             offset += len;
         }
-        batch.set_len(offset);
-        Ok(batch)
+        Ok(())
     }
 }
 

@@ -266,6 +266,7 @@ pub const fn nla_total_size(payload_len: usize) -> usize {
 }
 
 /// An attribute header: `nla_len`, then `nla_type`.
+#[inline(always)]
 fn nla_header(nla_len: u16, kind: u16) -> [u8; NLA_HDRLEN] {
     let [l0, l1] = nla_len.to_ne_bytes();
     let [k0, k1] = kind.to_ne_bytes();
@@ -301,7 +302,7 @@ pub trait Sink {
 
     /// Appends `A` bytes and then `B` bytes (a header and its payload, with one bounds check
     /// where the sink checks bounds).
-    #[inline]
+    #[inline(always)]
     fn put2<const A: usize, const B: usize>(&mut self, a: &[u8; A], b: &[u8; B]) {
         self.put(a);
         self.put(b);
@@ -317,7 +318,7 @@ pub trait Sink {
     fn fail(&mut self, e: Error);
 
     /// Appends zero bytes up to the next 4-byte boundary.
-    #[inline]
+    #[inline(always)]
     fn pad(&mut self) {
         let at = self.position();
         let zeros = [0u8; 3];
@@ -330,7 +331,7 @@ pub trait Sink {
 
     /// Appends one attribute whose payload has a size known at compile time (every
     /// fixed-size kernel struct), padded.
-    #[inline]
+    #[inline(always)]
     fn attr_fixed<const N: usize>(&mut self, kind: u16, payload: &[u8; N]) {
         let total = NLA_HDRLEN + N;
         let Ok(nla_len) = u16::try_from(total) else {
@@ -357,13 +358,13 @@ pub trait Sink {
     }
 
     /// Appends a `u8` attribute.
-    #[inline]
+    #[inline(always)]
     fn attr_u8(&mut self, kind: u16, v: u8) {
         self.attr_fixed(kind, &[v]);
     }
 
     /// Appends a native-endian `u32` attribute.
-    #[inline]
+    #[inline(always)]
     fn attr_u32(&mut self, kind: u16, v: u32) {
         self.attr_fixed(kind, &v.to_ne_bytes());
     }
@@ -397,7 +398,7 @@ pub trait Sink {
     }
 
     /// Opens a nest: writes its header now, fixes its length at [`nest_end`](Self::nest_end).
-    #[inline]
+    #[inline(always)]
     fn nest_start(&mut self, kind: u16) -> Nest {
         let start = self.position();
         self.put(&nla_header(0, kind));
@@ -405,7 +406,7 @@ pub trait Sink {
     }
 
     /// Closes a nest; a nest over 65,535 bytes is an error ([`Error::NestTooLong`]).
-    #[inline]
+    #[inline(always)]
     fn nest_end(&mut self, nest: Nest) {
         let len = self.position().wrapping_sub(nest.start);
         let Ok(nla_len) = u16::try_from(len) else {
@@ -420,7 +421,7 @@ pub trait Sink {
 
     /// Opens a message (after padding to a 4-byte boundary): writes its header now, fixes
     /// `nlmsg_len` at [`message_end`](Self::message_end).
-    #[inline]
+    #[inline(always)]
     fn message_start(
         &mut self,
         message_type: u16,
@@ -444,7 +445,7 @@ pub trait Sink {
     }
 
     /// Closes a message, fixing its `nlmsg_len`.
-    #[inline]
+    #[inline(always)]
     fn message_end(&mut self, msg: MessageStart) {
         let len = self.position().wrapping_sub(msg.start);
         let Ok(nlmsg_len) = u32::try_from(len) else {
@@ -478,18 +479,30 @@ pub fn measure<M: Emit + ?Sized>(msg: &M) -> Result<usize, Error> {
 /// Encodes `msg` into the start of `buf`; returns the bytes written. Errors: invalid input,
 /// or [`Error::BufferTooSmall`] with the size needed, in which case `buf` is untouched. After
 /// an error for invalid input `buf`'s contents are unspecified.
-#[inline]
+///
+/// When the buffer holds the message's upper bound ([`Emit::max_len`]) this is one checking
+/// [`Filler`] pass, inlined into the caller so that the filler's place stays in a register
+/// and what the caller knows of the message (which settings are given, the buffer's size)
+/// folds into the stores; it needs nothing else of `msg`, so a caller whose buffer is known
+/// to be large enough keeps no copy of it. A smaller buffer goes out of line, to
+/// [`encode_measured`].
+#[inline(always)]
 pub fn encode<M: Emit + ?Sized>(msg: &M, buf: &mut [u8]) -> Result<usize, Error> {
-    let available = buf.len();
-    if msg.max_len().is_some_and(|max| max <= available) {
-        // Fits whatever the values: one pass, checking as it goes.
+    if msg.max_len().is_some_and(|max| max <= buf.len()) {
         let mut filler = Filler::<true>::new(buf);
         msg.emit(&mut filler);
-        if let Some(written) = filler.finish() {
-            return Ok(written);
-        }
-        // The input is invalid: the size pass below says how.
+        return filler.finish();
     }
+    encode_measured(msg, buf)
+}
+
+/// [`encode`] for a buffer that may be too small: a [`Counter`] pass measures and checks,
+/// the buffer is checked against the exact size (and left untouched when short), and a
+/// non-checking [`Filler`] pass writes.
+#[cold]
+#[inline(never)]
+pub fn encode_measured<M: Emit + ?Sized>(msg: &M, buf: &mut [u8]) -> Result<usize, Error> {
+    let available = buf.len();
     let needed = measure(msg)?;
     let Some(out) = buf.get_mut(..needed) else {
         return Err(Error::BufferTooSmall { needed, available });
@@ -497,9 +510,7 @@ pub fn encode<M: Emit + ?Sized>(msg: &M, buf: &mut [u8]) -> Result<usize, Error>
     // The checks passed in the size pass.
     let mut filler = Filler::<false>::new(out);
     msg.emit(&mut filler);
-    filler
-        .finish()
-        .ok_or(Error::BufferTooSmall { needed, available })
+    filler.finish()
 }
 
 /// The size pass: checks the input and counts the bytes, storing nothing.
@@ -555,32 +566,42 @@ impl Sink for Counter {
 }
 
 /// The write pass: stores into a buffer that [`encode`] made sure is large enough, keeping
-/// only its place and a failure flag (which stay in registers once inlined). `CHECKS` says
-/// whether the input still needs checking; a failed check is only flagged, and [`encode`]
-/// asks a [`Counter`] pass for the error itself. Every store is bounds-checked without a
-/// panic path, so a wrong size estimate is flagged too, never a panic.
+/// its place in a register once inlined. `CHECKS` says whether the input still needs
+/// checking; the first failed check is kept, as [`Counter`] keeps it, and named by
+/// `finish`. Every store is bounds-checked without a panic path: past the
+/// buffer's end (a wrong size estimate) the filler stores nothing and keeps counting.
 #[derive(Debug)]
 pub struct Filler<'b, const CHECKS: bool> {
     buf: &'b mut [u8],
     at: usize,
-    failed: bool,
+    error: Option<Error>,
 }
 
 impl<'b, const CHECKS: bool> Filler<'b, CHECKS> {
-    fn new(buf: &'b mut [u8]) -> Self {
+    /// A filler at the start of `buf`.
+    #[inline(always)]
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
         Filler {
             buf,
             at: 0,
-            failed: false,
+            error: None,
         }
     }
 
-    /// The bytes written, or `None` after a failed check or past the buffer's end.
-    fn finish(self) -> Option<usize> {
-        match self.failed || self.at > self.buf.len() {
-            true => None,
-            false => Some(self.at),
+    /// The bytes written, or the first error recorded, or [`Error::BufferTooSmall`] with the
+    /// size needed past the buffer's end.
+    #[inline(always)]
+    pub(crate) fn finish(self) -> Result<usize, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
         }
+        if self.at > self.buf.len() {
+            return Err(Error::BufferTooSmall {
+                needed: self.at,
+                available: self.buf.len(),
+            });
+        }
+        Ok(self.at)
     }
 
     #[inline(always)]
@@ -646,8 +667,8 @@ impl<const CHECKS: bool> Sink for Filler<'_, CHECKS> {
     }
 
     #[inline(always)]
-    fn fail(&mut self, _: Error) {
-        self.failed = true;
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
     }
 }
 

@@ -28,30 +28,76 @@ pub struct BatchEntry {
     pub len: usize,
 }
 
-/// The messages of one assignment, one per port, back to back in the caller's buffer.
+/// The messages of one assignment, one per port, back to back in the caller's buffer, with
+/// consecutive sequence numbers.
+///
+/// Kept compact (72 bytes, where a list of [`BatchEntry`] would be 280), because it is
+/// returned by value and kept while the answers come in: each port's number, PF netdev and
+/// message length; the rest follows from those.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
     vf: u32,
-    len: usize,
-    entries: heapless::Vec<BatchEntry, MAX_PORTS>,
+    first_seq: u32,
+    /// Bytes of all messages (at most `MAX_PORTS` × 65,535).
+    len: u32,
+    count: u8,
+    // Past `count`, always zero, so derived equality is equality of the batches.
+    ports: [u8; MAX_PORTS],
+    lens: [u16; MAX_PORTS],
+    ifindexes: [u32; MAX_PORTS],
 }
 
 impl Batch {
-    pub(crate) const fn new(vf: u32) -> Self {
+    /// No messages yet; the first will have sequence number `first_seq`.
+    #[inline(always)]
+    pub(crate) const fn new(vf: u32, first_seq: u32) -> Self {
         Batch {
             vf,
+            first_seq,
             len: 0,
-            entries: heapless::Vec::new(),
+            count: 0,
+            ports: [0; MAX_PORTS],
+            lens: [0; MAX_PORTS],
+            ifindexes: [0; MAX_PORTS],
         }
     }
 
-    pub(crate) fn push(&mut self, entry: BatchEntry) {
-        // Callers push at most one entry per port of an assignment, which holds MAX_PORTS.
-        let _ = self.entries.push(entry);
+    /// Adds the next port: its number and the PF netdev its message goes to. Errors: more
+    /// than [`MAX_PORTS`].
+    #[inline(always)]
+    pub(crate) fn push_port(&mut self, port: u8, ifindex: u32) -> Result<(), Error> {
+        let i = usize::from(self.count);
+        let (Some(p), Some(x)) = (self.ports.get_mut(i), self.ifindexes.get_mut(i)) else {
+            return Err(Error::TooManyPorts { max: MAX_PORTS });
+        };
+        (*p, *x) = (port, ifindex);
+        self.count += 1;
+        Ok(())
     }
 
-    pub(crate) fn set_len(&mut self, len: usize) {
-        self.len = len;
+    /// The PF netdev of the `i`th port (0 past the last).
+    #[inline(always)]
+    pub(crate) fn ifindex(&self, i: usize) -> u32 {
+        self.ifindexes.get(i).copied().unwrap_or(0)
+    }
+
+    /// Records the `i`th port's message: `len` bytes right after the previous one. Errors:
+    /// a message over 65,535 bytes (no port's comes near).
+    #[inline(always)]
+    pub(crate) fn set_message_len(&mut self, i: usize, len: usize) -> Result<(), Error> {
+        let short = u16::try_from(len).map_err(|_| Error::MessageTooLong { len })?;
+        if let Some(l) = self.lens.get_mut(i) {
+            *l = short;
+            self.len += u32::from(short);
+        }
+        Ok(())
+    }
+
+    /// Adds the next port with its message, as [`push_port`](Self::push_port) and
+    /// [`set_message_len`](Self::set_message_len) do.
+    pub(crate) fn push(&mut self, port: u8, ifindex: u32, len: usize) -> Result<(), Error> {
+        self.push_port(port, ifindex)?;
+        self.set_message_len(usize::from(self.count) - 1, len)
     }
 
     /// The VF the batch configures.
@@ -61,31 +107,36 @@ impl Batch {
 
     /// Bytes of the whole batch, from the start of the buffer.
     pub fn len(&self) -> usize {
-        self.len
+        // Lossless: at most MAX_PORTS × 65,535, and usize has at least 32 bits here.
+        self.len as usize
     }
 
     /// Whether the batch holds no message.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.count == 0
     }
 
     /// One entry per port, in port order.
-    pub fn entries(&self) -> &[BatchEntry] {
-        &self.entries
+    pub fn entries(&self) -> Entries<'_> {
+        Entries {
+            batch: self,
+            next: 0,
+            offset: 0,
+        }
     }
 
     /// The message for `port` within `buf` (the buffer the batch was encoded into).
     pub fn message<'b>(&self, buf: &'b [u8], port: u8) -> Option<&'b [u8]> {
-        let e = self.entries.iter().find(|e| e.port == port)?;
+        let e = self.entries().find(|e| e.port == port)?;
         buf.get(e.offset..e.offset + e.len)
     }
 
     /// A tracker for the answers to this batch.
     pub fn tracker(&self) -> AckTracker {
         let mut outcomes = heapless::Vec::new();
-        for e in &self.entries {
+        for entry in self.entries() {
             let _ = outcomes.push(PortOutcome {
-                entry: *e,
+                entry,
                 status: PortStatus::Pending,
             });
         }
@@ -96,6 +147,53 @@ impl Batch {
         }
     }
 }
+
+impl Default for Batch {
+    /// An empty batch: a place for [`Assignment::encode_batch_into`] to fill.
+    ///
+    /// [`Assignment::encode_batch_into`]: crate::Assignment::encode_batch_into
+    fn default() -> Self {
+        Batch::new(0, 0)
+    }
+}
+
+/// The entries of a [`Batch`], in port order ([`Batch::entries`]).
+#[derive(Debug, Clone)]
+pub struct Entries<'a> {
+    batch: &'a Batch,
+    next: u8,
+    offset: usize,
+}
+
+impl Iterator for Entries<'_> {
+    type Item = BatchEntry;
+
+    fn next(&mut self) -> Option<BatchEntry> {
+        if self.next >= self.batch.count {
+            return None;
+        }
+        let i = usize::from(self.next);
+        let b = self.batch;
+        let (&port, &len, &ifindex) = (b.ports.get(i)?, b.lens.get(i)?, b.ifindexes.get(i)?);
+        let entry = BatchEntry {
+            port,
+            ifindex,
+            seq: b.first_seq.wrapping_add(u32::from(self.next)),
+            offset: self.offset,
+            len: usize::from(len),
+        };
+        self.next += 1;
+        self.offset += entry.len;
+        Some(entry)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = usize::from(self.batch.count.saturating_sub(self.next));
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Entries<'_> {}
 
 /// The longest extended-ACK text kept; the kernel's are string literals or formatted into 80
 /// bytes (`NETLINK_MAX_FMTMSG_LEN`), so this is ample. A longer one is cut at a character
@@ -326,15 +424,9 @@ mod tests {
 
     #[test]
     fn from_parts_round_trips() {
-        let mut b = Batch::new(3);
+        let mut b = Batch::new(3, 1);
         for p in 1..=2 {
-            b.push(BatchEntry {
-                port: p,
-                ifindex: 10,
-                seq: u32::from(p),
-                offset: 0,
-                len: 0,
-            });
+            b.push(p, 10, 0).unwrap();
         }
         let t = b.tracker();
         assert_eq!(AckTracker::from_parts(t.outcomes(), 0, 0), Ok(t.clone()));

@@ -86,6 +86,7 @@ impl IfInfoMsg {
     pub const LEN: usize = 16;
 
     /// A header for a request about the link with index `index` (0: named by attribute).
+    #[inline(always)]
     pub const fn request(index: i32) -> Self {
         IfInfoMsg {
             family: 0,
@@ -114,6 +115,7 @@ impl IfInfoMsg {
     }
 
     /// Writes the header into 16 bytes (the pad byte zeroed).
+    #[inline(always)]
     pub fn emit(&self, out: &mut [u8; Self::LEN]) {
         out[field::FAMILY] = self.family;
         out[1] = 0;

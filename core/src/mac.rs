@@ -97,6 +97,7 @@ impl Mac {
     }
 
     /// The address padded with zeros to the kernel's 32-byte field.
+    #[inline(always)]
     pub fn to_field(&self) -> [u8; MAX_ADDR_LEN] {
         self.bytes
     }

@@ -136,6 +136,7 @@ impl NlmsgHeader {
     }
 
     /// Writes the header into the first 16 bytes of `out`.
+    #[inline(always)]
     pub fn emit(&self, out: &mut [u8; Self::LEN]) {
         out[field::LEN].copy_from_slice(&self.len.to_ne_bytes());
         out[field::TYPE].copy_from_slice(&self.message_type.to_ne_bytes());

@@ -6,8 +6,9 @@
 //! [`Emit::emit`], so several messages can go back to back in one buffer. `encoded_len` measures
 //! without writing. Nothing the kernel would reject is sent.
 //!
-//! `encode` measures and checks first, then stores (see [`Sink`]): when it fails, the
-//! buffer is untouched.
+//! `encode` is one pass when the buffer holds the request's upper bound, and measures first
+//! when it may not (see [`attr::encode`]): a buffer too small is left untouched; after
+//! invalid input its contents are unspecified.
 
 use crate::attr::{self, nla_total_size, Emit, Sink, NLA_HDRLEN};
 use crate::error::{Error, Field};
@@ -28,6 +29,7 @@ pub enum LinkTarget<'a> {
 
 impl LinkTarget<'_> {
     /// The bytes [`emit`](Self::emit) writes: the header, and the name with its NUL.
+    #[inline(always)]
     fn max_len(&self) -> usize {
         IfInfoMsg::LEN
             + match *self {
@@ -37,15 +39,17 @@ impl LinkTarget<'_> {
     }
 
     /// Writes the `ifinfomsg` and, for a name, the `IFLA_IFNAME` attribute.
+    #[inline(always)]
     fn emit<S: Sink>(&self, w: &mut S) {
         let index = match *self {
-            LinkTarget::Index(i) => match i32::try_from(i) {
-                Ok(i) if i > 0 => i,
-                _ => {
+            LinkTarget::Index(i) => {
+                // 1 ..= i32::MAX: above that, the kernel's int reads negative.
+                let index = i.cast_signed();
+                if S::CHECKS && index <= 0 {
                     w.fail(Error::BadIfIndex { index: i });
-                    0
                 }
-            },
+                index
+            }
             LinkTarget::Name(_) => 0,
         };
         let mut hdr = [0u8; IfInfoMsg::LEN];
@@ -129,7 +133,10 @@ impl<'a> SetLink<'a> {
         self
     }
 
-    /// Encodes into `buf`; returns the bytes written. On error `buf` is untouched.
+    /// Encodes into `buf`; returns the bytes written. A buffer too small is left untouched
+    /// ([`Error::BufferTooSmall`] says the size needed); after invalid input its contents
+    /// are unspecified.
+    #[inline(always)]
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
         attr::encode(self, buf)
     }
@@ -178,7 +185,10 @@ impl<'a> GetLink<'a> {
         self
     }
 
-    /// Encodes into `buf`; returns the bytes written. On error `buf` is untouched.
+    /// Encodes into `buf`; returns the bytes written. A buffer too small is left untouched
+    /// ([`Error::BufferTooSmall`] says the size needed); after invalid input its contents
+    /// are unspecified.
+    #[inline(always)]
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
         attr::encode(self, buf)
     }
@@ -216,15 +226,21 @@ impl LinkDump {
         self
     }
 
-    /// Encodes into `buf`; returns the bytes written. On error `buf` is untouched.
+    /// Encodes into `buf`; returns the bytes written. A buffer too small is left untouched
+    /// ([`Error::BufferTooSmall`] says the size needed); after invalid input its contents
+    /// are unspecified.
+    #[inline(always)]
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
         attr::encode(self, buf)
     }
 }
 
-impl Emit for SetLink<'_> {
-    /// Writes the message into an open sink.
-    fn emit<S: Sink>(&self, w: &mut S) {
+impl SetLink<'_> {
+    /// [`Emit::emit`], told whether any VF's settings go beyond MAC and VLAN: `false`
+    /// skips looking for the others (for settings whose fields are known, as an
+    /// [`Assignment`](crate::Assignment)'s are).
+    #[inline(always)]
+    pub(crate) fn emit_vfs<S: Sink>(&self, w: &mut S, beyond_mac_vlan: bool) {
         if self.vfs.is_empty() && self.vf_ports.is_empty() && self.port_self.is_none() {
             w.fail(Error::EmptyRequest);
             return;
@@ -242,7 +258,7 @@ impl Emit for SetLink<'_> {
         if !self.vfs.is_empty() {
             let list = w.nest_start(IFLA_VFINFO_LIST);
             for vf in self.vfs {
-                vf.emit(w);
+                vf.emit_given(w, beyond_mac_vlan);
             }
             w.nest_end(list);
         }
@@ -258,7 +274,16 @@ impl Emit for SetLink<'_> {
         }
         w.message_end(msg);
     }
+}
 
+impl Emit for SetLink<'_> {
+    /// Writes the message into an open sink.
+    #[inline(always)]
+    fn emit<S: Sink>(&self, w: &mut S) {
+        self.emit_vfs(w, true);
+    }
+
+    #[inline(always)]
     fn max_len(&self) -> Option<usize> {
         let list = |n: usize, each: usize| match n {
             0 => Some(0),
@@ -277,6 +302,7 @@ impl Emit for SetLink<'_> {
 
 impl Emit for GetLink<'_> {
     /// Writes the message into an open sink.
+    #[inline(always)]
     fn emit<S: Sink>(&self, w: &mut S) {
         let h = &self.header;
         let msg = w.message_start(RTM_GETLINK, h.flags, h.seq, h.pid);
@@ -285,6 +311,7 @@ impl Emit for GetLink<'_> {
         w.message_end(msg);
     }
 
+    #[inline(always)]
     fn max_len(&self) -> Option<usize> {
         (NlmsgHeader::LEN + nla_total_size(4)).checked_add(self.target.max_len())
     }
@@ -292,6 +319,7 @@ impl Emit for GetLink<'_> {
 
 impl Emit for LinkDump {
     /// Writes the message into an open sink.
+    #[inline(always)]
     fn emit<S: Sink>(&self, w: &mut S) {
         let h = &self.header;
         let msg = w.message_start(RTM_GETLINK, h.flags, h.seq, h.pid);
@@ -306,6 +334,7 @@ impl Emit for LinkDump {
         w.message_end(msg);
     }
 
+    #[inline(always)]
     fn max_len(&self) -> Option<usize> {
         Some(NlmsgHeader::LEN + IfInfoMsg::LEN + nla_total_size(4))
     }

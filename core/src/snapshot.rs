@@ -57,6 +57,8 @@ bitflags! {
         const IB_PORT_GUID = 1 << 9;
         /// 802.1Qbg/Qbh virtualport (restored by a disassociate request).
         const VIRTUALPORT = 1 << 10;
+        /// MAC and VLAN: what most assignments set (libvirt's `<mac>` and `<vlan>`).
+        const MAC_VLAN = Self::MAC.bits() | Self::VLAN.bits();
     }
 }
 

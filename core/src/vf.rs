@@ -69,6 +69,7 @@ impl VlanProto {
     }
 
     /// The ethertype in host order.
+    #[inline(always)]
     pub const fn ethertype(self) -> u16 {
         match self {
             VlanProto::Dot1Q => ETH_P_8021Q,
@@ -103,6 +104,7 @@ impl VfSetting {
     }
 
     /// The wire value.
+    #[inline(always)]
     pub const fn to_u32(self) -> u32 {
         match self {
             VfSetting::Off => 0,
@@ -124,6 +126,7 @@ impl VfSetting {
 }
 
 impl From<bool> for VfSetting {
+    #[inline(always)]
     fn from(on: bool) -> Self {
         if on {
             VfSetting::On
@@ -158,6 +161,7 @@ impl LinkState {
     }
 
     /// The wire value.
+    #[inline(always)]
     pub const fn to_u32(self) -> u32 {
         match self {
             LinkState::Auto => 0,
@@ -193,6 +197,7 @@ impl VlanTag {
     }
 
     /// Checks what the kernel checks: id, priority, and a protocol it knows.
+    #[inline(always)]
     pub fn validate(&self) -> Result<(), Error> {
         if self.vlan > VLAN_MAX {
             return Err(Error::VlanOutOfRange { vlan: self.vlan });
@@ -218,6 +223,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Checks what the kernel checks: a non-zero maximum is not below the minimum.
+    #[inline(always)]
     pub fn validate(&self) -> Result<(), Error> {
         if self.max_tx_rate != 0 && self.max_tx_rate < self.min_tx_rate {
             return Err(Error::RateMaxBelowMin {
@@ -482,6 +488,7 @@ fn vlan_list(attr: &Attr<'_>) -> Result<(u32, VlanTag), Error> {
 // The encoders of the fixed-size payloads, shared by `VfAttr::emit_reply` and
 // `VfConfig::emit`; each builds its kernel struct as a byte array and writes it in one go.
 
+#[inline(always)]
 fn emit_words2<S: Sink>(w: &mut S, kind: u16, [a, b]: [u32; 2]) {
     let mut p = [0u8; 8];
     p[0..4].copy_from_slice(&a.to_ne_bytes());
@@ -489,6 +496,7 @@ fn emit_words2<S: Sink>(w: &mut S, kind: u16, [a, b]: [u32; 2]) {
     w.attr_fixed(kind, &p);
 }
 
+#[inline(always)]
 fn emit_words3<S: Sink>(w: &mut S, kind: u16, [a, b, c]: [u32; 3]) {
     let mut p = [0u8; 12];
     p[0..4].copy_from_slice(&a.to_ne_bytes());
@@ -497,6 +505,7 @@ fn emit_words3<S: Sink>(w: &mut S, kind: u16, [a, b, c]: [u32; 3]) {
     w.attr_fixed(kind, &p);
 }
 
+#[inline(always)]
 fn emit_mac<S: Sink>(w: &mut S, vf: u32, mac: &Mac) {
     let mut p = [0u8; 4 + MAX_ADDR_LEN];
     p[0..4].copy_from_slice(&vf.to_ne_bytes());
@@ -504,6 +513,7 @@ fn emit_mac<S: Sink>(w: &mut S, vf: u32, mac: &Mac) {
     w.attr_fixed(IFLA_VF_MAC, &p);
 }
 
+#[inline(always)]
 fn emit_guid<S: Sink>(w: &mut S, kind: u16, vf: u32, guid: u64) {
     // struct ifla_vf_guid: u32 vf, 4 bytes of padding, u64 guid.
     let mut p = [0u8; 16];
@@ -512,6 +522,7 @@ fn emit_guid<S: Sink>(w: &mut S, kind: u16, vf: u32, guid: u64) {
     w.attr_fixed(kind, &p);
 }
 
+#[inline(always)]
 fn emit_vlan_list<S: Sink>(w: &mut S, vf: u32, tag: &VlanTag) {
     // struct ifla_vf_vlan_info: vf, vlan, qos, __be16 proto, 2 bytes of padding.
     let mut p = [0u8; 16];
@@ -644,6 +655,7 @@ impl<'a> VfAttr<'a> {
     /// a reply that carries them. No range checks here: that is [`VfConfig`]'s job.
     ///
     /// [`emit_reply`]: Self::emit_reply
+    #[inline(always)]
     pub fn emit<S: Sink>(&self, w: &mut S) {
         match self {
             VfAttr::Stats(_) | VfAttr::Broadcast(_) => {
@@ -1385,13 +1397,8 @@ impl VfConfig {
     }
 
     /// Whether no setting is given.
+    #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        !self.has_settings_besides_port_guid() && self.ib_port_guid.is_none()
-    }
-
-    /// Whether any setting but the IB port GUID is given: what goes in the first
-    /// `IFLA_VF_INFO` entry.
-    fn has_settings_besides_port_guid(&self) -> bool {
         // Destructured, so that a new field cannot be forgotten here.
         let VfConfig {
             vf: _,
@@ -1404,9 +1411,9 @@ impl VfConfig {
             rss_query_en,
             trust,
             ib_node_guid,
-            ib_port_guid: _,
+            ib_port_guid,
         } = self;
-        mac.is_some()
+        !(mac.is_some()
             | vlan.is_some()
             | tx_rate.is_some()
             | rate.is_some()
@@ -1415,10 +1422,12 @@ impl VfConfig {
             | rss_query_en.is_some()
             | trust.is_some()
             | ib_node_guid.is_some()
+            | ib_port_guid.is_some())
     }
 
     /// Checks what the kernel would reject: VLAN id and priority, protocol, rate order, and an
     /// entry with nothing in it.
+    #[inline(always)]
     pub fn validate(&self) -> Result<(), Error> {
         if self.is_empty() {
             return Err(Error::EmptyVfConfig { vf: self.vf });
@@ -1438,7 +1447,15 @@ impl VfConfig {
     ///
     /// Attributes go in the order the kernel applies them (MAC, VLAN, TX_RATE, RATE,
     /// SPOOFCHK, LINK_STATE, RSS_QUERY_EN, TRUST, IB_NODE_GUID, IB_PORT_GUID).
+    #[inline(always)]
     pub fn emit<S: Sink>(&self, w: &mut S) {
+        self.emit_given(w, true);
+    }
+
+    /// [`emit`](Self::emit), told whether settings beyond MAC and VLAN may be given: `false`
+    /// (for a config whose fields are known) skips looking for them.
+    #[inline(always)]
+    pub(crate) fn emit_given<S: Sink>(&self, w: &mut S, beyond_mac_vlan: bool) {
         if S::CHECKS {
             if let Err(e) = self.validate() {
                 w.fail(e);
@@ -1446,53 +1463,59 @@ impl VfConfig {
             }
         }
         let vf = self.vf;
-        let bool_word = |on: bool| VfSetting::from(on).to_u32();
-        if self.has_settings_besides_port_guid() {
-            let info = w.nest_start(IFLA_VF_INFO);
-            if let Some(mac) = &self.mac {
-                emit_mac(w, vf, mac);
-            }
-            if let Some(tag) = &self.vlan {
-                match tag.proto {
-                    // 802.1Q as iproute2 sends it; 802.1ad needs the list.
-                    VlanProto::Dot1Q => emit_words3(w, IFLA_VF_VLAN, [vf, tag.vlan, tag.qos]),
-                    _ => emit_vlan_list(w, vf, tag),
-                }
-            }
-            if let Some(rate) = self.tx_rate {
-                emit_words2(w, IFLA_VF_TX_RATE, [vf, rate]);
-            }
-            if let Some(r) = self.rate {
-                emit_words3(w, IFLA_VF_RATE, [vf, r.min_tx_rate, r.max_tx_rate]);
-            }
-            if let Some(on) = self.spoofchk {
-                emit_words2(w, IFLA_VF_SPOOFCHK, [vf, bool_word(on)]);
-            }
-            if let Some(state) = self.link_state {
-                emit_words2(w, IFLA_VF_LINK_STATE, [vf, state.to_u32()]);
-            }
-            if let Some(on) = self.rss_query_en {
-                emit_words2(w, IFLA_VF_RSS_QUERY_EN, [vf, bool_word(on)]);
-            }
-            if let Some(on) = self.trust {
-                emit_words2(w, IFLA_VF_TRUST, [vf, bool_word(on)]);
-            }
-            if let Some(guid) = self.ib_node_guid {
-                emit_guid(w, IFLA_VF_IB_NODE_GUID, vf, guid);
-            }
-            if self.ib_node_guid.is_none() {
-                if let Some(guid) = self.ib_port_guid {
-                    emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, guid);
-                }
-                w.nest_end(info);
-                return;
-            }
-            w.nest_end(info);
+        // 0 or 1, as VfSetting::from(on).to_u32() says, without a match on the way.
+        let bool_word = u32::from;
+        // A config is never empty here (the check above, or the checking pass before a
+        // pass that does not check), so the first entry always has something in it.
+        let info = w.nest_start(IFLA_VF_INFO);
+        if let Some(mac) = &self.mac {
+            emit_mac(w, vf, mac);
         }
-        if let Some(guid) = self.ib_port_guid {
-            let info = w.nest_start(IFLA_VF_INFO);
-            emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, guid);
+        if let Some(tag) = &self.vlan {
+            match tag.proto {
+                // 802.1Q as iproute2 sends it; 802.1ad needs the list.
+                VlanProto::Dot1Q => emit_words3(w, IFLA_VF_VLAN, [vf, tag.vlan, tag.qos]),
+                _ => emit_vlan_list(w, vf, tag),
+            }
+        }
+        if !beyond_mac_vlan {
             w.nest_end(info);
+            return;
+        }
+        if let Some(rate) = self.tx_rate {
+            emit_words2(w, IFLA_VF_TX_RATE, [vf, rate]);
+        }
+        if let Some(r) = self.rate {
+            emit_words3(w, IFLA_VF_RATE, [vf, r.min_tx_rate, r.max_tx_rate]);
+        }
+        if let Some(on) = self.spoofchk {
+            emit_words2(w, IFLA_VF_SPOOFCHK, [vf, bool_word(on)]);
+        }
+        if let Some(state) = self.link_state {
+            emit_words2(w, IFLA_VF_LINK_STATE, [vf, state.to_u32()]);
+        }
+        if let Some(on) = self.rss_query_en {
+            emit_words2(w, IFLA_VF_RSS_QUERY_EN, [vf, bool_word(on)]);
+        }
+        if let Some(on) = self.trust {
+            emit_words2(w, IFLA_VF_TRUST, [vf, bool_word(on)]);
+        }
+        match (self.ib_node_guid, self.ib_port_guid) {
+            (Some(node), port) => {
+                emit_guid(w, IFLA_VF_IB_NODE_GUID, vf, node);
+                w.nest_end(info);
+                // The kernel returns after a node GUID: a port GUID needs its own entry.
+                if let Some(port) = port {
+                    let info = w.nest_start(IFLA_VF_INFO);
+                    emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, port);
+                    w.nest_end(info);
+                }
+            }
+            (None, Some(port)) => {
+                emit_guid(w, IFLA_VF_IB_PORT_GUID, vf, port);
+                w.nest_end(info);
+            }
+            (None, None) => w.nest_end(info),
         }
     }
 }

@@ -15,7 +15,7 @@
 //!
 //! One [`VirtualPort`] value serves both ways: decoded from a reply, or filled in and emitted.
 
-use crate::attr::{nla_total_size, Attr, Sink, NLA_HDRLEN};
+use crate::attr::{nla_total_size, Attr, Sink, Writer, NLA_HDRLEN};
 use crate::error::{Error, Field};
 use crate::ifla::*;
 
@@ -264,6 +264,7 @@ impl VirtualPort {
     /// Writes the port as a nest of kind `kind` ([`IFLA_VF_PORT`] inside `IFLA_VF_PORTS`, or
     /// [`IFLA_PORT_SELF`]). A response is refused ([`Error::NotSettable`]): it is the
     /// switch's answer, not something to send.
+    #[inline(always)]
     pub fn emit<S: Sink>(&self, w: &mut S, kind: u16) {
         if self.response.is_some() {
             w.fail(Error::NotSettable {
@@ -275,7 +276,23 @@ impl VirtualPort {
     }
 
     /// Writes the port as the kernel would report it (response included).
+    ///
+    /// The port is staged: written into a local array out of line, then appended to `w` in
+    /// one copy. So no encoder call takes `w`'s address, and a sink that a caller keeps in
+    /// registers (the filler of [`attr::encode`](crate::attr::encode)) stays there.
+    #[inline(always)]
     pub fn emit_reply<S: Sink>(&self, w: &mut S, kind: u16) {
+        let mut staged = [0u8; Self::MAX_LEN];
+        match self.emit_staged(&mut staged, kind) {
+            Ok(len) => w.put_slice(staged.get(..len).unwrap_or_default()),
+            Err(e) => w.fail(e),
+        }
+    }
+
+    /// [`emit_reply`](Self::emit_reply) into `out`, which holds any port.
+    #[inline(never)]
+    fn emit_staged(&self, out: &mut [u8; Self::MAX_LEN], kind: u16) -> Result<usize, Error> {
+        let mut w = Writer::new(out);
         let nest = w.nest_start(kind);
         if let Some(vf) = self.vf {
             w.attr_u32(IFLA_PORT_VF, vf);
@@ -308,6 +325,7 @@ impl VirtualPort {
             w.attr_fixed(IFLA_PORT_RESPONSE, &r.to_u16().to_ne_bytes());
         }
         w.nest_end(nest);
+        w.finish()
     }
 }
 

@@ -358,7 +358,8 @@ fn seed_cases_through_the_assignment_model() {
         101,
     );
     // Back to back: port 2's message starts where port 1's ends.
-    assert_eq!(batch.entries()[1].offset, batch.entries()[0].len);
+    let entries: Vec<_> = batch.entries().collect();
+    assert_eq!(entries[1].offset, entries[0].len);
 }
 
 fn assert_same_but_type_and_seq(ours: &[u8], iproute2: &[u8], seq: u32) {

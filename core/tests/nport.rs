@@ -85,7 +85,7 @@ fn batches_for_1_2_4_and_max_ports() {
         assert_eq!(batch.entries().len(), n as usize);
         assert_eq!(batch.len(), buf.len());
         let mut offset = 0;
-        for (i, e) in batch.entries().iter().enumerate() {
+        for (i, e) in batch.entries().enumerate() {
             let p = i as u8 + 1;
             assert_eq!(
                 (e.port, e.seq, e.ifindex, e.offset),
@@ -298,7 +298,6 @@ fn snapshot_captures_real_state_and_restores_changed_fields() {
     assert_eq!(
         batch
             .entries()
-            .iter()
             .map(|e| (e.port, e.ifindex, e.seq))
             .collect::<Vec<_>>(),
         [(1, 2, 77), (2, 3, 78)]
@@ -467,7 +466,7 @@ proptest! {
             a.set_port(i as u8 + 1, VfConfig { vf, ..*c }, None).unwrap();
         }
         let (batch, buf) = encode(&a, &map, seq);
-        for (i, e) in batch.entries().iter().enumerate() {
+        for (i, e) in batch.entries().enumerate() {
             prop_assert_eq!(e.seq, seq.wrapping_add(i as u32));
             let msg = &buf[e.offset..e.offset + e.len];
             let list = AttrIter::new(&msg[32..], 32).map(Result::unwrap).find(|x| x.kind() == IFLA_VFINFO_LIST).unwrap();

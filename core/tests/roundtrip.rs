@@ -614,3 +614,124 @@ proptest! {
         prop_assert_eq!(entry.vf(), first.unwrap_or(Err(Error::MissingVfIndex)));
     }
 }
+
+/// A port's settings for a batch: any config; one with only MAC and VLAN (the case the batch
+/// encoder skips looking at the rest for); or none, with a virtualport instead.
+fn port_settings() -> impl Strategy<Value = (VfConfig, Option<VirtualPort>)> {
+    let mac_vlan = (
+        proptest::option::of(any::<[u8; 6]>()),
+        proptest::option::of((0u32..=4095, 0u32..=7)),
+    )
+        .prop_map(|(m, v)| VfConfig {
+            mac: Some(Mac::ethernet(m.unwrap_or([2, 0, 0, 0, 0, 1]))),
+            vlan: v.map(|(v, q)| VlanTag::dot1q(v, q)),
+            ..VfConfig::new(0)
+        });
+    let config = prop_oneof![vf_config(), mac_vlan, Just(VfConfig::new(0))];
+    (config, proptest::option::of(virtual_port())).prop_map(|(c, vp)| {
+        let vp = match (c.is_empty(), vp) {
+            (true, None) => Some(VirtualPort::default()),
+            (_, vp) => vp,
+        };
+        (c, vp.map(|v| VirtualPort { vf: None, ..v }))
+    })
+}
+
+proptest! {
+    /// `encode_batch` writes each port's message exactly as that message encodes on its own
+    /// (through the one-pass `Writer`), back to back, whichever plan the buffer's size picks
+    /// (one pass, or measured first), writes nothing past the batch, and leaves the buffer
+    /// untouched when it refuses: too small (with the size needed) or a port the map lacks.
+    /// `encode_batch_into` gives the same batch, and an empty one on error.
+    #[test]
+    fn batch_is_its_messages_back_to_back(
+        ports in proptest::collection::vec(port_settings(), 1..=MAX_PORTS),
+        vf in any::<u16>(),
+        first_seq in any::<u32>(),
+        missing in 0usize..MAX_PORTS,
+        slack in 1usize..600,
+        order in Just((0..MAX_PORTS).collect::<Vec<_>>()).prop_shuffle(),
+        replace in any::<[bool; MAX_PORTS]>(),
+    ) {
+        let vf = u32::from(vf);
+        let mut a = Assignment::new(vf);
+        let mut map = PortMap::new();
+        // Ports set in a shuffled order, some first to a MAC alone and then replaced, so
+        // that what `set_port` notes about each port must follow insertions and
+        // replacements.
+        let placeholder = VfConfig { mac: Some(Mac::ethernet([2, 0, 0, 0, 0, 9])), ..VfConfig::new(vf) };
+        for &i in order.iter().filter(|&&i| i < ports.len()) {
+            let n = i as u8 + 1;
+            let (c, vp) = ports[i];
+            if replace[i] {
+                a.set_port(n, placeholder, None).unwrap();
+            } else {
+                a.set_port(n, VfConfig { vf, ..c }, vp).unwrap();
+            }
+        }
+        for (i, (c, vp)) in ports.iter().enumerate() {
+            let n = i as u8 + 1;
+            if replace[i] {
+                a.set_port(n, VfConfig { vf, ..*c }, *vp).unwrap();
+            }
+            map.add(Port::new(n, 10 + 3 * u32::from(n))).unwrap();
+        }
+        let mut want = Vec::new();
+        let mut entries = Vec::new();
+        for (i, p) in a.ports().iter().enumerate() {
+            let vfs: &[VfConfig] = match p.config.is_empty() {
+                true => &[],
+                false => std::slice::from_ref(&p.config),
+            };
+            let vf_ports = p.virtualport.as_slice();
+            let ifindex = map.get(p.port).unwrap().ifindex;
+            let seq = first_seq.wrapping_add(i as u32);
+            let req = SetLink { vf_ports, ..SetLink::new(LinkTarget::Index(ifindex), vfs).seq(seq) };
+            let mut one = vec![0u8; 4096];
+            let mut w = Writer::new(&mut one);
+            req.emit(&mut w);
+            let len = w.finish().unwrap();
+            entries.push(batch::BatchEntry { port: p.port, ifindex, seq, offset: want.len(), len });
+            want.extend_from_slice(&one[..len]);
+        }
+        let needed = want.len();
+        prop_assert_eq!(a.batch_len(&map), Ok(needed));
+
+        let mut last = Batch::default();
+        for size in [needed, needed + slack, needed + 4096] {
+            let mut buf = vec![0xa5u8; size];
+            let batch = a.encode_batch(&map, first_seq, &mut buf).unwrap();
+            prop_assert_eq!(&buf[..needed], &want[..]);
+            prop_assert!(buf[needed..].iter().all(|&b| b == 0xa5), "written past the batch");
+            prop_assert_eq!(batch.len(), needed);
+            prop_assert_eq!(batch.vf(), vf);
+            prop_assert_eq!(batch.entries().len(), entries.len());
+            prop_assert_eq!(batch.entries().collect::<Vec<_>>(), entries.clone());
+            let mut into = Batch::default();
+            let mut again = vec![0xa5u8; size];
+            prop_assert_eq!(a.encode_batch_into(&map, first_seq, &mut again, &mut into), Ok(()));
+            prop_assert_eq!(&into, &batch);
+            prop_assert_eq!(&again, &buf);
+            last = batch;
+        }
+
+        let mut short = vec![0xa5u8; needed - 1];
+        let too_small = Err(Error::BufferTooSmall { needed, available: needed - 1 });
+        prop_assert_eq!(a.encode_batch(&map, first_seq, &mut short), too_small.map(|()| last.clone()));
+        prop_assert!(short.iter().all(|&b| b == 0xa5));
+        prop_assert_eq!(a.encode_batch_into(&map, first_seq, &mut short, &mut last), too_small);
+        prop_assert_eq!((last.is_empty(), last.len()), (true, 0));
+
+        if missing < ports.len() {
+            let mut partial = PortMap::new();
+            for p in map.iter().filter(|p| usize::from(p.number) != missing + 1) {
+                partial.add(p.clone()).unwrap();
+            }
+            let mut buf = vec![0xa5u8; needed + 4096];
+            let unknown = Err(Error::UnknownPort { port: missing as u8 + 1 });
+            prop_assert_eq!(a.encode_batch(&partial, first_seq, &mut buf), unknown.map(|()| Batch::default()));
+            prop_assert!(buf.iter().all(|&b| b == 0xa5));
+            prop_assert_eq!(a.batch_len(&partial), unknown.map(|()| 0));
+        }
+    }
+}

@@ -7,7 +7,8 @@ use crate::result::*;
 use std::ffi::c_char;
 use vfnl_core::virtualport::{PortProfile, PortRequest, VirtualPort, VsiType};
 use vfnl_core::{
-    Assignment, Batch, LinkState, Mac, Port, PortMap, RateLimit, VfConfig, VlanProto, VlanTag,
+    Assignment, Batch, Error, LinkState, Mac, Port, PortMap, RateLimit, VfConfig, VlanProto,
+    VlanTag,
 };
 
 /// Most ports of one PCI function.
@@ -354,8 +355,9 @@ pub(crate) fn batch_to_c(b: &Batch) -> vfnl_batch {
     out
 }
 
-/// Encodes an already converted assignment: the size check first, so `buf` and `*out` are
-/// written only on success; `*needed` is written on success and on VFNL_ERR_BUFFER_TOO_SMALL.
+/// Encodes an already converted assignment. `encode_batch` finds every error before it
+/// writes (a short buffer included), so `buf` and `*out` are written only on success;
+/// `*needed` is written on success and on VFNL_ERR_BUFFER_TOO_SMALL.
 pub(crate) fn encode(
     a: &Assignment,
     map: &PortMap,
@@ -364,14 +366,18 @@ pub(crate) fn encode(
     needed: &mut usize,
     out: &mut vfnl_batch,
 ) -> Result<(), vfnl_result> {
-    let len = a.batch_len(map)?;
-    *needed = len;
-    if len > buf.len() {
-        return Err(VFNL_ERR_BUFFER_TOO_SMALL);
+    match a.encode_batch(map, first_seq, buf) {
+        Ok(batch) => {
+            *needed = batch.len();
+            *out = batch_to_c(&batch);
+            Ok(())
+        }
+        Err(Error::BufferTooSmall { needed: len, .. }) => {
+            *needed = len;
+            Err(VFNL_ERR_BUFFER_TOO_SMALL)
+        }
+        Err(e) => Err(e.into()),
     }
-    let batch = a.encode_batch(map, first_seq, buf)?;
-    *out = batch_to_c(&batch);
-    Ok(())
 }
 
 /// Encodes the assignment's batch: one RTM_SETLINK per port to that port's PF netdev in
