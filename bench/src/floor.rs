@@ -3,7 +3,7 @@
 //! validation, no length bookkeeping); the walker is a plain nla walk that checks only what
 //! it must not to read out of bounds.
 
-use crate::data::{fold_vf, VfFields, FOLD_START};
+use crate::data::{fold_vf, E1In, E2In, VfFields, FOLD_START};
 
 fn put16(b: &mut [u8], at: usize, v: u16) {
     b[at..at + 2].copy_from_slice(&v.to_ne_bytes());
@@ -57,6 +57,40 @@ pub fn write_setlink(
         put32(b, 116, 1);
     }
     Some(len)
+}
+
+/// E1 by hand: `write_setlink` with E1's inputs (RTM_NEWLINK, as `ip link set` sends it).
+pub fn e1(inp: &E1In, out: &mut [u8]) -> usize {
+    write_setlink(
+        out,
+        16,
+        inp.seq,
+        inp.ifindex,
+        inp.vf,
+        inp.mac,
+        inp.vlan,
+        true,
+    )
+    .unwrap()
+}
+
+/// E2 by hand: `write_setlink` for each port, back to back.
+pub fn e2(inp: &E2In, out: &mut [u8]) -> usize {
+    let mut at = 0;
+    for (i, (_, ifindex, vlan)) in inp.ports.into_iter().enumerate() {
+        at += write_setlink(
+            &mut out[at..],
+            19,
+            inp.first_seq + i as u32,
+            ifindex,
+            inp.vf,
+            inp.mac,
+            vlan,
+            false,
+        )
+        .unwrap();
+    }
+    at
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {

@@ -23,6 +23,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use timing::{Case, Config, Timing};
+use vfnl::Batch;
 
 #[global_allocator]
 static GLOBAL: alloc::Counting = alloc::Counting;
@@ -185,27 +186,38 @@ fn args() -> Args {
 /// `vfnl-bench --profile SCENARIO`: runs vfnl's operation for SCENARIO in a loop for ~3 s,
 /// for a profiler (valgrind --tool=callgrind, perf) to look at. D1 is the lazy decode
 /// (`vf_entries()`), D1-full the whole one (`vfs()`); S1 is `Snapshot::capture`, S1-lazy
-/// `vf_entry()`; D1-floor and S1-floor the hand-written walker.
+/// `vf_entry()`; E2 is `encode_batch_into`, E2-value `encode_batch`; E1-floor and E2-floor
+/// the hand-written writer, D1-floor and S1-floor the hand-written walker.
 fn profile(scenario: &str) {
     let d1_64 = data::vf_reply(64);
     let map = vfnl_impl::e2_ports(&data::E2_IN);
     let a = vfnl_impl::e2_assignment(&data::E2_IN);
     let mut snap = vfnl_impl::s1_snapshot();
     let mut buf = [0u8; 512];
+    let mut batch = Batch::default();
     let iters: u64 = std::env::var("PROFILE_ITERS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let mut op: Box<dyn FnMut() -> u64> = match scenario {
         "E1" => Box::new(|| vfnl_impl::e1(black_box(&data::E1_IN), &mut buf) as u64),
-        "E2" => Box::new(|| vfnl_impl::e2(black_box(&data::E2_IN), &a, &map, &mut buf) as u64),
+        "E1-floor" => Box::new(|| floor::e1(black_box(&data::E1_IN), &mut buf) as u64),
+        "E2-floor" => Box::new(|| floor::e2(black_box(&data::E2_IN), &mut buf) as u64),
+        "E2" => Box::new(|| {
+            vfnl_impl::e2_into(black_box(&data::E2_IN), &a, &map, &mut buf, &mut batch) as u64
+        }),
+        "E2-value" => {
+            Box::new(|| vfnl_impl::e2(black_box(&data::E2_IN), &a, &map, &mut buf) as u64)
+        }
         "D1" => Box::new(|| vfnl_impl::d1_lazy(&d1_64)),
         "D1-full" => Box::new(|| vfnl_impl::d1(&d1_64)),
         "S1" => Box::new(|| vfnl_impl::s1(&mut snap, &d1_64)),
         "S1-lazy" => Box::new(|| vfnl_impl::s1_lazy(&d1_64)),
         "D1-floor" => Box::new(|| floor::decode_all(&d1_64)),
         "S1-floor" => Box::new(|| floor::decode_one(&d1_64, S1_VF)),
-        _ => panic!("--profile E1|E2|D1|D1-full|D1-floor|S1|S1-lazy|S1-floor"),
+        _ => panic!(
+            "--profile E1|E1-floor|E2|E2-value|E2-floor|D1|D1-full|D1-floor|S1|S1-lazy|S1-floor"
+        ),
     };
     for _ in 0..iters {
         black_box(op());
@@ -282,19 +294,7 @@ fn main() {
 
     // ---- E1 ----
     {
-        let floor_e1 = |inp: &data::E1In, out: &mut [u8]| {
-            floor::write_setlink(
-                out,
-                16,
-                inp.seq,
-                inp.ifindex,
-                inp.vf,
-                inp.mac,
-                inp.vlan,
-                true,
-            )
-            .unwrap()
-        };
+        let floor_e1 = floor::e1;
         let mut out = [0u8; 256];
         let v = vfnl_impl::e1(black_box(&data::E1_IN), &mut out);
         let c_vfnl = compare(&out[..v], data::E1_EXPECTED);
@@ -302,10 +302,17 @@ fn main() {
         let c_npr = compare(&out[..n], data::E1_EXPECTED);
         let f = floor_e1(black_box(&data::E1_IN), &mut out);
         let c_floor = compare(&out[..f], data::E1_EXPECTED);
+        let cfg = vfnl_impl::e1_config(&data::E1_IN);
+        let r = vfnl_impl::e1_runtime(black_box(&data::E1_IN), black_box(&cfg), &mut out);
+        let c_runtime = compare(&out[..r], data::E1_EXPECTED);
         let (mut b1, mut b2, mut b3, mut b4) = ([0u8; 256], [0u8; 256], [0u8; 256], [0u8; 256]);
+        let mut b5 = [0u8; 256];
         let allocs = vec![
             alloc::per_op(ALLOC_ITERS, || {
                 vfnl_impl::e1(black_box(&data::E1_IN), &mut b1) as u64
+            }),
+            alloc::per_op(ALLOC_ITERS, || {
+                vfnl_impl::e1_runtime(black_box(&data::E1_IN), black_box(&cfg), &mut b5) as u64
             }),
             alloc::per_op(ALLOC_ITERS, || {
                 npr::e1(black_box(&data::E1_IN), &mut b2) as u64
@@ -324,6 +331,12 @@ fn main() {
                 op: Box::new(|| vfnl_impl::e1(black_box(&data::E1_IN), &mut b1) as u64),
             },
             Case {
+                name: "vfnl SetLink::encode, settings not known at compile time",
+                op: Box::new(|| {
+                    vfnl_impl::e1_runtime(black_box(&data::E1_IN), black_box(&cfg), &mut b5) as u64
+                }),
+            },
+            Case {
                 name: "netlink-packet-route 0.34",
                 op: Box::new(|| npr::e1(black_box(&data::E1_IN), &mut b2) as u64),
             },
@@ -339,7 +352,7 @@ fn main() {
                 }),
             },
         ];
-        let checks = vec![c_vfnl, c_npr, c_floor, "same bytes".into()];
+        let checks = vec![c_vfnl, c_runtime, c_npr, c_floor, "same bytes".into()];
         push("E1", &mut cases, checks, allocs);
     }
 
@@ -351,33 +364,36 @@ fn main() {
     };
     {
         let mut out = [0u8; 512];
+        let mut batch0 = Batch::default();
         let n = vfnl_impl::e2_with_build(black_box(&data::E2_IN), &map, &mut out);
         let c_build = compare(&out[..n], &e2_reference);
         let n = npr::e2(black_box(&data::E2_IN), &mut out);
         let c_npr = compare(&out[..n], &e2_reference);
-        let floor_e2 = |inp: &data::E2In, out: &mut [u8]| {
-            let mut at = 0;
-            for (i, (_, ifindex, vlan)) in inp.ports.into_iter().enumerate() {
-                at += floor::write_setlink(
-                    &mut out[at..],
-                    19,
-                    inp.first_seq + i as u32,
-                    ifindex,
-                    inp.vf,
-                    inp.mac,
-                    vlan,
-                    false,
-                )
-                .unwrap();
-            }
-            at
-        };
+        let floor_e2 = floor::e2;
         let n = floor_e2(black_box(&data::E2_IN), &mut out);
         let c_floor = compare(&out[..n], &e2_reference);
         let len = e2_reference.len();
-        let (mut b1, mut b2, mut b3, mut b4, mut b5) =
-            ([0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512]);
+        let n = vfnl_impl::e2_into(
+            black_box(&data::E2_IN),
+            &assignment,
+            &map,
+            &mut out,
+            &mut batch0,
+        );
+        let c_into = compare(&out[..n], &e2_reference);
+        let (mut b0, mut b1, mut b2, mut b3, mut b4, mut b5) = (
+            [0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512], [0u8; 512],
+        );
         let allocs = vec![
+            alloc::per_op(ALLOC_ITERS, || {
+                vfnl_impl::e2_into(
+                    black_box(&data::E2_IN),
+                    &assignment,
+                    &map,
+                    &mut b0,
+                    &mut batch0,
+                ) as u64
+            }),
             alloc::per_op(ALLOC_ITERS, || {
                 vfnl_impl::e2(black_box(&data::E2_IN), &assignment, &map, &mut b1) as u64
             }),
@@ -397,7 +413,19 @@ fn main() {
         ];
         let mut cases = [
             Case {
-                name: "vfnl Assignment::encode_batch",
+                name: "vfnl Assignment::encode_batch_into",
+                op: Box::new(|| {
+                    vfnl_impl::e2_into(
+                        black_box(&data::E2_IN),
+                        &assignment,
+                        &map,
+                        &mut b0,
+                        &mut batch0,
+                    ) as u64
+                }),
+            },
+            Case {
+                name: "vfnl Assignment::encode_batch (by value)",
                 op: Box::new(|| {
                     vfnl_impl::e2(black_box(&data::E2_IN), &assignment, &map, &mut b1) as u64
                 }),
@@ -425,6 +453,7 @@ fn main() {
             },
         ];
         let checks = vec![
+            c_into,
             "reference (RTM_SETLINK)".into(),
             c_build,
             c_npr,
@@ -633,7 +662,12 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
          the 64-VF reply. vfnl decodes D1 two ways: `vf_entries()`, the six fields through \
          the lazy `VfEntry` getters (the row the targets judge), and `vfs()`, the full decode \
          of every attribute into `VfInfo`; S1 with `Snapshot::capture` (judged) and with \
-         `vf_entry()` and the six getters.\n",
+         `vf_entry()` and the six getters. E1's first row builds the request in code, as a \
+         Rust caller does, so the compiler knows which settings are given; the second takes \
+         them through `black_box`, as from a parser or a C caller. E2 is judged on \
+         `encode_batch_into`, which fills a batch the caller keeps (as it keeps the buffer); \
+         `encode_batch` returns it by value. Both batches go through `black_box`, so their \
+         entries are really made.\n",
         MAX_VFS_UNDER_64K,
         data::vf_reply(64).len(),
         data::vf_reply(MAX_VFS_UNDER_64K).len(),
@@ -739,6 +773,18 @@ fn render(rows: &[Row], args: &Args, have_libnl: bool) -> String {
             "| {sc}: netlink-packet-route ÷ vfnl vfs() (full decode) (no target) | {r:.2} | - |"
         );
     }
+    let r =
+        ns_of(rows, "E1", "vfnl SetLink::encode, settings not known") / ns_of(rows, "E1", "floor");
+    let _ = writeln!(
+        s,
+        "| E1: vfnl, settings not known at compile time ÷ hand-written writer (no target) | {r:.2} | - |"
+    );
+    let r =
+        ns_of(rows, "E2", "vfnl Assignment::encode_batch (by value)") / ns_of(rows, "E2", "floor");
+    let _ = writeln!(
+        s,
+        "| E2: vfnl encode_batch (by value) ÷ hand-written writer (no target) | {r:.2} | - |"
+    );
     let r = ns_of(rows, "S1", "vfnl LinkMessage + vf_entry") / ns_of(rows, "S1", "floor");
     let _ = writeln!(
         s,

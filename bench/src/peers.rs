@@ -4,6 +4,7 @@
 //! fields read for decoders.
 
 use crate::data::{fold_vf, E1In, E2In, VfFields, FOLD_START, S1_VF};
+use std::hint::black_box;
 
 /// vfnl through its C ABI, as a C caller uses it.
 pub mod vfnl_c {
@@ -55,6 +56,7 @@ pub mod vfnl_c {
 pub mod vfnl_impl {
     use super::*;
     use vfnl::assignment::Assignment;
+    use vfnl::batch::Batch;
     use vfnl::link::LinkMessage;
     use vfnl::nlmsg::RTM_NEWLINK;
     use vfnl::port::{Port, PortMap};
@@ -74,6 +76,28 @@ pub mod vfnl_impl {
         let req = SetLink {
             message_type: RTM_NEWLINK,
             ..SetLink::new(LinkTarget::Index(inp.ifindex), &vfs).seq(inp.seq)
+        };
+        req.encode(buf).expect("E1 fits")
+    }
+
+    /// E1's settings as a value (for [`e1_runtime`]).
+    pub fn e1_config(inp: &E1In) -> VfConfig {
+        VfConfig {
+            mac: Some(Mac::ethernet(inp.mac)),
+            vlan: Some(VlanTag::dot1q(inp.vlan, 0)),
+            spoofchk: Some(true),
+            trust: Some(true),
+            ..VfConfig::new(inp.vf)
+        }
+    }
+
+    /// E1 with settings whose shape the compiler does not see (they come through
+    /// `black_box`, as from a parser or a C caller): every setting is looked at, where in
+    /// [`e1`] the compiler drops the absent ones.
+    pub fn e1_runtime(inp: &E1In, cfg: &VfConfig, buf: &mut [u8]) -> usize {
+        let req = SetLink {
+            message_type: RTM_NEWLINK,
+            ..SetLink::new(LinkTarget::Index(inp.ifindex), core::slice::from_ref(cfg)).seq(inp.seq)
         };
         req.encode(buf).expect("E1 fits")
     }
@@ -101,11 +125,26 @@ pub mod vfnl_impl {
         a
     }
 
-    /// E2: `encode_batch` of a ready assignment.
+    /// E2: `encode_batch_into` of a ready assignment, into a batch the caller keeps (as it
+    /// keeps the buffer). The batch goes through `black_box`, so its entries are made as a
+    /// caller that maps the ACKs needs them.
+    pub fn e2_into(
+        inp: &E2In,
+        a: &Assignment,
+        map: &PortMap,
+        buf: &mut [u8],
+        batch: &mut Batch,
+    ) -> usize {
+        a.encode_batch_into(map, inp.first_seq, buf, batch)
+            .expect("E2 fits");
+        black_box(&*batch).len()
+    }
+
+    /// E2: `encode_batch` of a ready assignment, the batch returned by value (and through
+    /// `black_box`, as above).
     pub fn e2(inp: &E2In, a: &Assignment, map: &PortMap, buf: &mut [u8]) -> usize {
-        a.encode_batch(map, inp.first_seq, buf)
-            .expect("E2 fits")
-            .len()
+        let batch = a.encode_batch(map, inp.first_seq, buf).expect("E2 fits");
+        black_box(&batch).len()
     }
 
     /// E2 including building the assignment (`set_port` validates each port's settings).
