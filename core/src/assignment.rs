@@ -319,7 +319,8 @@ impl Assignment {
         Ok(())
     }
 
-    /// One port's message, exactly measured, into `buf`.
+    /// One port's message into `buf`, out of line (so that the batch's filler stays in
+    /// registers): one pass when `buf` holds the message's upper bound, else measured first.
     #[inline(never)]
     fn encode_port(
         settings: &PortSettings,
@@ -327,7 +328,7 @@ impl Assignment {
         seq: u32,
         buf: &mut [u8],
     ) -> Result<usize, Error> {
-        attr::encode_measured(&Self::message(settings, ifindex, seq), buf)
+        attr::encode(&Self::message(settings, ifindex, seq), buf)
     }
 
     /// [`encode_batch`](Self::encode_batch) into a buffer that may be too small: measured

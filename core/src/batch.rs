@@ -82,14 +82,15 @@ impl Batch {
     }
 
     /// Records the `i`th port's message: `len` bytes right after the previous one. Errors:
-    /// a message over 65,535 bytes (no port's comes near).
+    /// a message over 65,535 bytes (no port's comes near), or `i` past [`MAX_PORTS`].
     #[inline(always)]
     pub(crate) fn set_message_len(&mut self, i: usize, len: usize) -> Result<(), Error> {
         let short = u16::try_from(len).map_err(|_| Error::MessageTooLong { len })?;
-        if let Some(l) = self.lens.get_mut(i) {
-            *l = short;
-            self.len += u32::from(short);
-        }
+        let Some(l) = self.lens.get_mut(i) else {
+            return Err(Error::TooManyPorts { max: MAX_PORTS });
+        };
+        *l = short;
+        self.len += u32::from(short);
         Ok(())
     }
 
