@@ -320,7 +320,9 @@ impl Assignment {
     }
 
     /// One port's message into `buf`, out of line (so that the batch's filler stays in
-    /// registers): one pass when `buf` holds the message's upper bound, else measured first.
+    /// registers), measured first. Only messages with a virtualport come here on the fast
+    /// path; `attr::encode`'s one-pass plan would skip the size pass but add 4 KiB of
+    /// inlined encoder to every C program, for the rarer case.
     #[inline(never)]
     fn encode_port(
         settings: &PortSettings,
@@ -328,7 +330,7 @@ impl Assignment {
         seq: u32,
         buf: &mut [u8],
     ) -> Result<usize, Error> {
-        attr::encode(&Self::message(settings, ifindex, seq), buf)
+        attr::encode_measured(&Self::message(settings, ifindex, seq), buf)
     }
 
     /// [`encode_batch`](Self::encode_batch) into a buffer that may be too small: measured
